@@ -1,0 +1,30 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AppConfig, ConfigModule } from '@conveyor/config';
+import { HealthModule, MetricsModule, RedisModule, loggingModule } from '@conveyor/common';
+import { DbModule } from '@conveyor/db';
+import { MessagingModule } from '@conveyor/messaging';
+import { TasksModule } from '@conveyor/tasks';
+import { HealthController } from './health.controller';
+import { ReportsConsumer } from './reports.consumer';
+import { TasksController } from './tasks.controller';
+
+@Module({})
+export class GatewayModule {
+  static register(config: AppConfig): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        loggingModule(config, 'gateway'),
+        DbModule,
+        RedisModule,
+        MessagingModule,
+        HealthModule,
+        MetricsModule,
+        TasksModule,
+      ],
+      controllers: [TasksController, HealthController],
+      providers: [ReportsConsumer],
+    };
+  }
+}

@@ -1,0 +1,27 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { ServiceHealth } from '@conveyor/common';
+
+@ApiTags('operations')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly postgres: TypeOrmHealthIndicator,
+    private readonly services: ServiceHealth,
+  ) {}
+
+  @Get()
+  @HealthCheck()
+  @ApiOperation({
+    summary: 'Liveness and readiness of PostgreSQL, Redis and RabbitMQ (503 when one is down)',
+  })
+  check() {
+    return this.health.check([
+      () => this.postgres.pingCheck('postgres').withTimeout(1500),
+      () => this.services.redis(),
+      () => this.services.rabbitmq(),
+    ]);
+  }
+}

@@ -1,0 +1,94 @@
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  Headers,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import {
+  ErrorResponseDto,
+  TaskCreateDto,
+  TaskListQueryDto,
+  TaskListResponseDto,
+  TaskResponseDto,
+  TaskUpdateDto,
+  TasksService,
+} from '@conveyor/tasks';
+import type { TaskEntity } from '@conveyor/tasks';
+
+const uuid = new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id must be a UUID') });
+
+@ApiTags('tasks')
+@ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid input; the message names the field' })
+@Controller('tasks')
+export class TasksController {
+  constructor(private readonly tasks: TasksService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Submit a task',
+    description: 'Stored with its outbox message in one transaction.',
+  })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Repeat a request without creating a second task',
+  })
+  @ApiCreatedResponse({ type: TaskResponseDto })
+  @ApiOkResponse({
+    type: TaskResponseDto,
+    description: 'The task an earlier request with this Idempotency-Key created',
+  })
+  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto })
+  async create(
+    @Body() dto: TaskCreateDto,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TaskEntity> {
+    const { task, created } = await this.tasks.create(dto, key);
+    void reply.status(created ? 201 : 200);
+    return task;
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List tasks, newest first' })
+  @ApiOkResponse({ type: TaskListResponseDto })
+  list(@Query() query: TaskListQueryDto): Promise<TaskListResponseDto> {
+    return this.tasks.list(query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get a task' })
+  @ApiOkResponse({ type: TaskResponseDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  get(@Param('id', uuid) id: string): Promise<TaskEntity> {
+    return this.tasks.get(id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Cancel a task that has not finished' })
+  @ApiOkResponse({ type: TaskResponseDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The task already finished' })
+  cancel(@Param('id', uuid) id: string, @Body() _dto: TaskUpdateDto): Promise<TaskEntity> {
+    return this.tasks.cancel(id);
+  }
+}

@@ -1,0 +1,12 @@
+import 'reflect-metadata';
+import { createHttpApp } from '@conveyor/common';
+import { loadConfig } from '@conveyor/config';
+import { WorkerModule } from './worker.module';
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfig();
+  const app = await createHttpApp(WorkerModule.register(config), config.gateway.bodyLimit);
+  await app.listen(config.worker.port, config.worker.host);
+}
+
+void bootstrap();

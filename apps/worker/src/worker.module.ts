@@ -1,0 +1,28 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AppConfig, ConfigModule } from '@conveyor/config';
+import { HealthModule, MetricsModule, RedisModule, loggingModule } from '@conveyor/common';
+import { MessagingModule } from '@conveyor/messaging';
+import { RuntimeModule } from '@conveyor/runtime';
+import { HealthController } from './health.controller';
+import { TasksConsumer } from './tasks.consumer';
+
+/** The worker: no database; talks to RabbitMQ and Redis only. */
+@Module({})
+export class WorkerModule {
+  static register(config: AppConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        loggingModule(config, 'worker'),
+        RedisModule,
+        MessagingModule,
+        HealthModule,
+        MetricsModule,
+        RuntimeModule,
+      ],
+      controllers: [HealthController],
+      providers: [TasksConsumer],
+    };
+  }
+}

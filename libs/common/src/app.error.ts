@@ -1,0 +1,21 @@
+/** Codes every area's error class shares, so one filter can map them to HTTP. */
+export type ErrorCode = 'VALIDATION' | 'NOT_FOUND' | 'CONFLICT' | 'UNAVAILABLE' | 'TOO_LARGE';
+
+export const HTTP_STATUS_OF: Readonly<Record<ErrorCode, number>> = {
+  VALIDATION: 400,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  TOO_LARGE: 413,
+  UNAVAILABLE: 503,
+};
+
+/** Base of the one error class each area has (TasksError, ...). */
+export abstract class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}

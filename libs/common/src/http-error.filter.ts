@@ -1,0 +1,85 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { AppError, HTTP_STATUS_OF } from './app.error';
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/** Postgres or network failures that mean "try again later", not "your request is wrong". */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08003',
+  '08006',
+]);
+
+/** Maps every error to `{statusCode, error, message}`; only a bug is a 500, and it is logged. */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpErrorFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const body = this.toBody(exception);
+    if (body.statusCode >= 500 && body.statusCode !== 503) {
+      this.logger.error(
+        exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+      );
+    }
+    void reply.status(body.statusCode).send(body);
+  }
+
+  toBody(exception: unknown): ErrorBody {
+    if (exception instanceof AppError) return make(HTTP_STATUS_OF[exception.code], exception.message);
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const response = exception.getResponse();
+      const raw =
+        typeof response === 'object' && response !== null
+          ? (response as { message?: unknown }).message
+          : response;
+      const message = Array.isArray(raw) ? raw.join('; ') : typeof raw === 'string' ? raw : exception.message;
+      return make(status, message);
+    }
+    const err = exception as { statusCode?: unknown; code?: unknown; message?: unknown };
+    // Fastify's own errors (malformed JSON, body too large, bad content type) carry a statusCode.
+    if (typeof err?.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+      return make(err.statusCode, typeof err.message === 'string' ? err.message : 'Bad request');
+    }
+    if (typeof err?.code === 'string' && UNAVAILABLE_CODES.has(err.code)) {
+      return make(503, 'A backing service is unavailable; retry shortly');
+    }
+    if (
+      exception instanceof Error &&
+      /Connection terminated|connect ECONNREFUSED|pool is draining/i.test(exception.message)
+    ) {
+      return make(503, 'A backing service is unavailable; retry shortly');
+    }
+    return make(500, 'Internal server error');
+  }
+}
+
+function make(statusCode: number, message: string): ErrorBody {
+  return { statusCode, error: REASONS[statusCode] ?? 'Error', message };
+}

@@ -1,0 +1,128 @@
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+
+/** Credentials that only exist in the local development stack; refused in production. */
+const LOCAL_SECRET = 'conveyor:conveyor@';
+
+const int = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1');
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_HTTP: bool(false),
+    GATEWAY_HOST: z.string().min(1).default('127.0.0.1'),
+    GATEWAY_PORT: int(1, 65535, 3000),
+    WORKER_HOST: z.string().min(1).default('127.0.0.1'),
+    WORKER_PORT: int(1, 65535, 3001),
+    HTTP_BODY_LIMIT_BYTES: int(1024, 64 * 1024 * 1024, 1024 * 1024),
+    DATABASE_URL: z.string().url().optional(),
+    DATABASE_POOL_SIZE: int(1, 200, 10),
+    REDIS_URL: z.string().url().optional(),
+    AMQP_URL: z.string().url().optional(),
+    AMQP_HEARTBEAT_SECONDS: int(1, 600, 5),
+    AMQP_PUBLISH_TIMEOUT_MS: int(100, 600_000, 10_000),
+    OUTBOX_POLL_MS: int(10, 60_000, 100),
+    OUTBOX_BATCH_SIZE: int(1, 10_000, 500),
+    STATUS_PREFETCH: int(1, 10_000, 500),
+    STATUS_BATCH_MS: int(0, 1000, 5),
+    WORKER_CPU_THREADS: int(0, 256, 0),
+    WORKER_IO_CONCURRENCY: int(1, 10_000, 100),
+    WORKER_HIGH_IO_CONCURRENCY: int(1, 10_000, 20),
+    CANCEL_MARK_TTL_SECONDS: int(60, 30 * 86400, 7 * 86400),
+  })
+  .superRefine((env, ctx) => {
+    for (const key of ['DATABASE_URL', 'REDIS_URL', 'AMQP_URL'] as const) {
+      const value = env[key];
+      if (env.NODE_ENV === 'production' && !value) {
+        ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production' });
+      }
+      if (env.NODE_ENV === 'production' && value?.includes(LOCAL_SECRET)) {
+        ctx.addIssue({ code: 'custom', path: [key], message: 'uses the local development credentials' });
+      }
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface AppConfig {
+  env: Env['NODE_ENV'];
+  log: { level: Env['LOG_LEVEL']; http: boolean };
+  gateway: { host: string; port: number; bodyLimit: number };
+  worker: {
+    host: string;
+    port: number;
+    cpuThreads: number;
+    ioConcurrency: number;
+    highIoConcurrency: number;
+  };
+  db: { url: string; poolSize: number };
+  redis: { url: string };
+  amqp: { url: string; heartbeatSeconds: number; publishTimeoutMs: number };
+  outbox: { pollMs: number; batchSize: number };
+  status: { prefetch: number; batchMs: number };
+  cancelMarkTtlSeconds: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment once; throws ConfigError listing every bad setting by name. */
+export function parseConfig(source: Record<string, string | undefined>): AppConfig {
+  // An empty variable means "not set", the same as in docker-compose and most shells' env files.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    log: { level: e.LOG_LEVEL, http: e.LOG_HTTP },
+    gateway: { host: e.GATEWAY_HOST, port: e.GATEWAY_PORT, bodyLimit: e.HTTP_BODY_LIMIT_BYTES },
+    worker: {
+      host: e.WORKER_HOST,
+      port: e.WORKER_PORT,
+      // One core stays free for the event loop, AMQP heartbeats and the broker itself.
+      cpuThreads: e.WORKER_CPU_THREADS || Math.max(1, availableParallelism() - 1),
+      ioConcurrency: e.WORKER_IO_CONCURRENCY,
+      highIoConcurrency: e.WORKER_HIGH_IO_CONCURRENCY,
+    },
+    db: {
+      url: e.DATABASE_URL ?? 'postgres://conveyor:conveyor@127.0.0.1:5432/conveyor',
+      poolSize: e.DATABASE_POOL_SIZE,
+    },
+    redis: { url: e.REDIS_URL ?? 'redis://127.0.0.1:6379' },
+    amqp: {
+      url: e.AMQP_URL ?? 'amqp://conveyor:conveyor@127.0.0.1:5672/%2F',
+      heartbeatSeconds: e.AMQP_HEARTBEAT_SECONDS,
+      publishTimeoutMs: e.AMQP_PUBLISH_TIMEOUT_MS,
+    },
+    outbox: { pollMs: e.OUTBOX_POLL_MS, batchSize: e.OUTBOX_BATCH_SIZE },
+    status: { prefetch: e.STATUS_PREFETCH, batchMs: e.STATUS_BATCH_MS },
+    cancelMarkTtlSeconds: e.CANCEL_MARK_TTL_SECONDS,
+  };
+}
+
+/** The one place that reads process.env: exits with a readable message when a setting is bad. */
+export function loadConfig(): AppConfig {
+  try {
+    return parseConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,29 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsNumber, IsOptional, Max, Min } from 'class-validator';
+
+export class DemoWorkPayloadDto {
+  @ApiProperty({ description: 'How long the work lasts, in seconds', minimum: 0, maximum: 3600, example: 1 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(3600)
+  seconds!: number;
+
+  @ApiProperty({
+    description: 'true: burn CPU in the worker pool; false: wait on the event loop',
+    example: false,
+  })
+  @IsBoolean()
+  cpuBound!: boolean;
+
+  @ApiPropertyOptional({ description: 'Fail at the end of the work, to see a failed task', example: false })
+  @IsOptional()
+  @IsBoolean()
+  fail?: boolean;
+}
+
+export interface DemoWorkResult {
+  kind: 'cpu' | 'io';
+  ranForMs: number;
+  /** Loop iterations of the CPU variant, so the work cannot be optimised away. */
+  iterations?: number;
+}

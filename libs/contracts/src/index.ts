@@ -1,0 +1,5 @@
+export * from './task-status';
+export * from './task-error';
+export * from './task-types';
+export * from './demo-work.dto';
+export * from './messages';

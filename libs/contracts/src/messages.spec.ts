@@ -1,0 +1,41 @@
+import { parseMessage, statusMessageSchema, taskMessageSchema } from './messages';
+
+const id = '0190f5d8-8c3a-7cc1-9a57-6a0f7e2b8c11';
+
+describe('message parsing', () => {
+  it('parses a task message', () => {
+    const body = Buffer.from(
+      JSON.stringify({ id, type: 'demo.work', priority: 'normal', payload: { a: 1 } }),
+    );
+    const parsed = parseMessage(taskMessageSchema, body);
+    expect(parsed).toEqual({
+      ok: true,
+      value: { id, type: 'demo.work', priority: 'normal', payload: { a: 1 } },
+    });
+  });
+
+  it('reports a body that is not JSON', () => {
+    expect(parseMessage(taskMessageSchema, Buffer.from('{nope'))).toEqual({
+      ok: false,
+      problem: 'body is not JSON',
+    });
+  });
+
+  it('names the bad field of a status message and refuses unknown fields', () => {
+    const bad = parseMessage(
+      statusMessageSchema,
+      Buffer.from(
+        JSON.stringify({ taskId: id, attempt: 0, status: 'running', at: new Date().toISOString() }),
+      ),
+    );
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.problem).toMatch(/attempt/);
+    const extra = parseMessage(
+      statusMessageSchema,
+      Buffer.from(
+        JSON.stringify({ taskId: id, attempt: 1, status: 'running', at: new Date().toISOString(), x: 1 }),
+      ),
+    );
+    expect(extra.ok).toBe(false);
+  });
+});

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { PRIORITIES } from './task-status';
+
+/** Body of a message on `conveyor.tasks`. The attempt number travels in a header. */
+export const taskMessageSchema = z
+  .object({
+    id: z.string().uuid(),
+    type: z.string().min(1).max(100),
+    priority: z.enum(PRIORITIES),
+    payload: z.unknown(),
+  })
+  .strict();
+export type TaskMessage = z.infer<typeof taskMessageSchema>;
+
+export const WORKER_STATUSES = ['running', 'succeeded', 'failed'] as const;
+export type WorkerStatus = (typeof WORKER_STATUSES)[number];
+
+/** What a worker reports on `conveyor.status`. */
+export const statusMessageSchema = z
+  .object({
+    taskId: z.string().uuid(),
+    attempt: z.number().int().min(1),
+    status: z.enum(WORKER_STATUSES),
+    at: z.string().datetime({ offset: true }),
+    workerId: z.string().max(200).optional(),
+    result: z.unknown().optional(),
+    error: z
+      .object({ message: z.string().max(10_000), code: z.string().max(100), retryable: z.boolean() })
+      .optional(),
+  })
+  .strict();
+export type StatusMessage = z.infer<typeof statusMessageSchema>;
+
+export const ATTEMPT_HEADER = 'x-conveyor-attempt';
+
+/** Set by a worker that dead-letters a message itself: JSON `{code, message, queue}`. */
+export const REJECTION_HEADER = 'x-conveyor-rejection';
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
+
+/** Parses a JSON message body against a schema; never throws. */
+export function parseMessage<T>(schema: z.ZodType<T>, body: Buffer): Parsed<T> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body.toString('utf8'));
+  } catch {
+    return { ok: false, problem: 'body is not JSON' };
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      problem: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+    };
+  }
+  return { ok: true, value: parsed.data };
+}

@@ -1,0 +1,26 @@
+import { TASK_STATUSES, TERMINAL_STATUSES, canTransition, isTerminal, sourcesOf } from './task-status';
+
+describe('task state machine', () => {
+  it('never leaves a terminal status', () => {
+    for (const from of TERMINAL_STATUSES) {
+      for (const to of TASK_STATUSES) expect(canTransition(from, to)).toBe(false);
+    }
+  });
+
+  it('never goes back to pending or from running to queued', () => {
+    for (const from of TASK_STATUSES) expect(canTransition(from, 'pending')).toBe(false);
+    expect(canTransition('running', 'queued')).toBe(false);
+    expect(canTransition('running', 'running')).toBe(false);
+  });
+
+  it('lets a worker report overtake the relay', () => {
+    expect(canTransition('pending', 'running')).toBe(true);
+    expect(canTransition('pending', 'succeeded')).toBe(true);
+  });
+
+  it('cancels only what has not finished', () => {
+    expect(sourcesOf('cancelled').sort()).toEqual(['pending', 'queued', 'retrying', 'running'].sort());
+    expect(isTerminal('cancelled')).toBe(true);
+    expect(isTerminal('queued')).toBe(false);
+  });
+});

@@ -1,0 +1,48 @@
+export const TASK_STATUSES = [
+  'pending',
+  'queued',
+  'running',
+  'retrying',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'dead',
+] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+export const TERMINAL_STATUSES: readonly TaskStatus[] = ['succeeded', 'failed', 'cancelled', 'dead'];
+
+export const PRIORITIES = ['high', 'normal'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+export const TASK_KINDS = ['cpu', 'io'] as const;
+export type TaskKind = (typeof TASK_KINDS)[number];
+
+/**
+ * The one table of legal status changes. The status consumer, the relay and the API all derive
+ * their guards from it, so a duplicate or late message can never move a task backwards.
+ */
+export const TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
+  // A worker's report can overtake the relay's own "queued" update, hence running/succeeded/failed.
+  pending: ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'dead'],
+  queued: ['running', 'succeeded', 'failed', 'cancelled', 'dead'],
+  running: ['succeeded', 'failed', 'retrying', 'cancelled', 'dead'],
+  retrying: ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'dead'],
+  succeeded: [],
+  failed: [],
+  cancelled: [],
+  dead: [],
+};
+
+export function canTransition(from: TaskStatus, to: TaskStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+/** Statuses from which `to` may be reached, for use in `WHERE status = ANY(...)`. */
+export function sourcesOf(to: TaskStatus): TaskStatus[] {
+  return TASK_STATUSES.filter((from) => canTransition(from, to));
+}
+
+export function isTerminal(status: TaskStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}

@@ -1,0 +1,31 @@
+import { DataSource, DataSourceOptions } from 'typeorm';
+import type { AppConfig } from '@conveyor/config';
+import { OutboxEntity, TaskEntity } from '@conveyor/tasks';
+import { Init1763700000000 } from './migrations/1763700000000-init';
+
+export const ENTITIES = [TaskEntity, OutboxEntity];
+export const MIGRATIONS = [Init1763700000000];
+
+/** The one set of data-source options, used by the app and by the migration runner alike. */
+export function dataSourceOptions(config: AppConfig): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: config.db.url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    migrationsRun: false,
+    logging: ['error'],
+    extra: {
+      max: config.db.poolSize,
+      connectionTimeoutMillis: 3000,
+      // A query stuck behind a dead server fails instead of holding a request forever.
+      query_timeout: 30_000,
+    },
+  };
+}
+
+export function createDataSource(config: AppConfig): DataSource {
+  return new DataSource(dataSourceOptions(config));
+}

@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
+import amqp, { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
+import { APP_CONFIG, AppConfig } from '@conveyor/config';
+import { Delivery } from './delivery';
+import { MessagingError } from './messaging.error';
+import { assertTopology } from './topology';
+
+export interface PublishOptions {
+  messageId?: string;
+  /** application/json unless given (a dead-lettered message keeps its own) */
+  contentType?: string;
+  correlationId?: string;
+  type?: string;
+  headers?: Record<string, unknown>;
+}
+
+export type DeliveryHandler = (delivery: Delivery) => Promise<void>;
+
+interface Subscription {
+  channel: ChannelWrapper;
+  consumerTag?: string;
+}
+
+/**
+ * The one AMQP connection of a process: confirm-channel publishing with `mandatory`, and one
+ * channel per consumer (own prefetch, re-attached by amqp-connection-manager after a reconnect).
+ */
+@Injectable()
+export class AmqpService implements OnApplicationShutdown {
+  private readonly logger = new Logger(AmqpService.name);
+  private readonly connection: AmqpConnectionManager;
+  private readonly publisher: ChannelWrapper;
+  private readonly subscriptions: Subscription[] = [];
+  /** Message ids the broker returned as unroutable; its basic.return precedes the confirm. */
+  private readonly returned = new Set<string>();
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.connection = amqp.connect([config.amqp.url], {
+      heartbeatIntervalInSeconds: config.amqp.heartbeatSeconds,
+      reconnectTimeInSeconds: 1,
+    });
+    this.connection.on('connect', () => this.logger.log('connected to RabbitMQ'));
+    this.connection.on('disconnect', ({ err }) => this.logger.warn(`RabbitMQ disconnected: ${err?.message}`));
+    this.connection.on('blocked', ({ reason }) => this.logger.warn(`RabbitMQ blocked publishing: ${reason}`));
+    this.publisher = this.connection.createChannel({
+      name: 'publisher',
+      confirm: true,
+      publishTimeout: config.amqp.publishTimeoutMs,
+      setup: async (channel: ConfirmChannel) => {
+        channel.on('return', (msg: ConsumeMessage) => {
+          const id: unknown = msg.properties.messageId;
+          if (typeof id === 'string') this.returned.add(id);
+        });
+        await assertTopology(channel);
+      },
+    });
+    this.publisher.on('error', (err: Error) => this.logger.error(`publisher channel: ${err.message}`));
+  }
+
+  isConnected(): boolean {
+    return this.connection.isConnected();
+  }
+
+  /** Resolves once the topology is declared on a live connection. */
+  async ready(timeoutMs = 30_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new MessagingError('UNAVAILABLE', `RabbitMQ not reachable within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([this.publisher.waitForConnect(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Publishes a persistent JSON message and resolves when the broker confirmed it. A nack, a
+   * return (unroutable) or a timeout while disconnected rejects with a MessagingError.
+   */
+  async publish(
+    exchange: string,
+    routingKey: string,
+    body: unknown,
+    options: PublishOptions = {},
+  ): Promise<void> {
+    const messageId = options.messageId ?? randomUUID();
+    const content = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
+    try {
+      await this.publisher.publish(exchange, routingKey, content, {
+        persistent: true,
+        mandatory: true,
+        contentType: options.contentType ?? 'application/json',
+        messageId,
+        correlationId: options.correlationId,
+        type: options.type,
+        timestamp: Math.floor(Date.now() / 1000),
+        headers: options.headers,
+      });
+    } catch (err) {
+      throw new MessagingError('NACKED', `publish to ${exchange}/${routingKey} failed: ${describe(err)}`);
+    }
+    if (this.returned.delete(messageId)) {
+      throw new MessagingError('UNROUTABLE', `no queue is bound for ${exchange}/${routingKey}`);
+    }
+  }
+
+  /** Consumes a queue on a channel of its own with the given prefetch (its concurrency bound). */
+  async consume(queue: string, prefetch: number, handler: DeliveryHandler): Promise<void> {
+    let current: Channel | undefined;
+    const channel = this.connection.createChannel({
+      name: `consumer:${queue}`,
+      confirm: false,
+      setup: async (ch: Channel) => {
+        current = ch;
+        await assertTopology(ch);
+      },
+    });
+    channel.on('error', (err: Error) => this.logger.error(`consumer channel ${queue}: ${err.message}`));
+    const subscription: Subscription = { channel };
+    this.subscriptions.push(subscription);
+    const reply = await channel.consume(
+      queue,
+      (msg) => {
+        if (!current) return;
+        const delivery = new Delivery(msg, current);
+        handler(delivery).catch((err: unknown) => {
+          // Handlers settle their own messages; this is a bug guard so one message never stops the rest.
+          this.logger.error(`handler for ${queue} threw: ${describe(err)}`);
+          delivery.nack(true);
+        });
+      },
+      { prefetch },
+    );
+    subscription.consumerTag = reply.consumerTag;
+  }
+
+  /** Stops taking new messages; in-flight ones can still be settled. */
+  async stopConsuming(): Promise<void> {
+    await Promise.all(this.subscriptions.map((s) => s.channel.cancelAll().catch(() => undefined)));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stopConsuming();
+    await Promise.all(this.subscriptions.map((s) => s.channel.close().catch(() => undefined)));
+    await this.publisher.close().catch(() => undefined);
+    await this.connection.close().catch(() => undefined);
+  }
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,72 @@
+import type { Channel } from 'amqplib';
+import { PRIORITIES, Priority, TASK_KINDS, TaskKind } from '@conveyor/contracts';
+
+/** Exchange and queue names are a public contract (operators and outside publishers use them). */
+export const EXCHANGES = {
+  tasks: 'conveyor.tasks',
+  status: 'conveyor.status',
+  dlx: 'conveyor.dlx',
+  control: 'conveyor.control',
+} as const;
+
+export const QUEUES = {
+  status: 'conveyor.status',
+  dead: 'conveyor.dead',
+  /** The gateway's own view of dead letters, so it can mark the tasks `dead`. */
+  deadGateway: 'conveyor.dead.gateway',
+} as const;
+
+/** Redeliveries a message gets (worker crashes, nack+requeue) before it is dead-lettered. */
+export const DELIVERY_LIMIT = 5;
+
+export const STATUS_ROUTING_KEY = 'status';
+
+export function workQueue(priority: Priority, kind: TaskKind): string {
+  return `conveyor.tasks.${priority}.${kind}`;
+}
+
+export const WORK_QUEUES: readonly { queue: string; priority: Priority; kind: TaskKind }[] =
+  PRIORITIES.flatMap((priority) =>
+    TASK_KINDS.map((kind) => ({ queue: workQueue(priority, kind), priority, kind })),
+  );
+
+/** `task.<priority>.<kind>.<type>`: the kind lets CPU and IO work have separate queues. */
+export function taskRoutingKey(priority: Priority, kind: TaskKind, type: string): string {
+  return `task.${priority}.${kind}.${type}`;
+}
+
+/** Identical arguments everywhere, or RabbitMQ answers PRECONDITION_FAILED. */
+export const QUORUM_QUEUE_ARGS = {
+  'x-queue-type': 'quorum',
+  'x-delivery-limit': DELIVERY_LIMIT,
+  'x-dead-letter-exchange': EXCHANGES.dlx,
+  'x-dead-letter-strategy': 'at-least-once',
+  'x-overflow': 'reject-publish',
+} as const;
+
+const PLAIN_QUORUM_ARGS = { 'x-queue-type': 'quorum' } as const;
+
+/** Declares the whole topology; idempotent, run on every (re)connected channel. */
+export async function assertTopology(channel: Channel): Promise<void> {
+  await channel.assertExchange(EXCHANGES.dlx, 'fanout', { durable: true });
+  // Unroutable task messages are dead letters too, never a silent drop.
+  await channel.assertExchange(EXCHANGES.tasks, 'topic', {
+    durable: true,
+    arguments: { 'alternate-exchange': EXCHANGES.dlx },
+  });
+  await channel.assertExchange(EXCHANGES.status, 'direct', { durable: true });
+  await channel.assertExchange(EXCHANGES.control, 'fanout', { durable: true });
+
+  for (const { queue, priority, kind } of WORK_QUEUES) {
+    await channel.assertQueue(queue, { durable: true, arguments: QUORUM_QUEUE_ARGS });
+    await channel.bindQueue(queue, EXCHANGES.tasks, `task.${priority}.${kind}.#`);
+  }
+  await channel.assertQueue(QUEUES.status, { durable: true, arguments: QUORUM_QUEUE_ARGS });
+  await channel.bindQueue(QUEUES.status, EXCHANGES.status, STATUS_ROUTING_KEY);
+
+  // Dead-letter queues have no DLX of their own: a dead letter stays where operators can see it.
+  await channel.assertQueue(QUEUES.dead, { durable: true, arguments: PLAIN_QUORUM_ARGS });
+  await channel.bindQueue(QUEUES.dead, EXCHANGES.dlx, '');
+  await channel.assertQueue(QUEUES.deadGateway, { durable: true, arguments: PLAIN_QUORUM_ARGS });
+  await channel.bindQueue(QUEUES.deadGateway, EXCHANGES.dlx, '');
+}

@@ -1,0 +1,30 @@
+import { Batcher } from './batcher';
+
+describe('Batcher', () => {
+  it('hands over a full batch at once and the rest after the delay, in order', async () => {
+    const seen: number[][] = [];
+    const batcher = new Batcher<number>(3, 20, (b) => {
+      seen.push(b);
+      return Promise.resolve();
+    });
+    [1, 2, 3, 4].forEach((n) => batcher.push(n));
+    await Promise.resolve();
+    expect(seen).toEqual([[1, 2, 3]]);
+    await batcher.drain();
+    expect(seen).toEqual([[1, 2, 3], [4]]);
+  });
+
+  it('processes one batch at a time', async () => {
+    let active = 0;
+    let maxActive = 0;
+    const batcher = new Batcher<number>(1, 0, async () => {
+      active++;
+      maxActive = Math.max(maxActive, active);
+      await new Promise((r) => setImmediate(r));
+      active--;
+    });
+    for (let i = 0; i < 5; i++) batcher.push(i);
+    await batcher.drain();
+    expect(maxActive).toBe(1);
+  });
+});

@@ -1,0 +1,149 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Counter } from 'prom-client';
+import { APP_CONFIG, AppConfig } from '@conveyor/config';
+import { metricsRegistry } from '@conveyor/common';
+import {
+  REJECTION_HEADER,
+  StatusMessage,
+  TaskErrorInfo,
+  parseMessage,
+  statusMessageSchema,
+} from '@conveyor/contracts';
+import { Delivery, WORK_QUEUES } from '@conveyor/messaging';
+import { Batcher } from './batcher';
+import { TasksRepository } from './tasks.repository';
+
+const applied = new Counter({
+  name: 'conveyor_status_messages_total',
+  help: 'Worker status messages received, by outcome (applied, ignored as duplicate/stale, invalid)',
+  labelNames: ['outcome'],
+  registers: [metricsRegistry],
+});
+
+/**
+ * Applies worker reports and dead letters to the task table. Reports are applied in batches,
+ * one transaction per batch and one guarded UPDATE per report, and acked only after commit.
+ */
+@Injectable()
+export class TaskReportsService {
+  private readonly logger = new Logger(TaskReportsService.name);
+  private readonly statusBatcher: Batcher<{ delivery: Delivery; report: StatusMessage }>;
+
+  constructor(
+    private readonly repo: TasksRepository,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.statusBatcher = new Batcher(
+      Math.max(1, Math.floor(config.status.prefetch / 2)),
+      config.status.batchMs,
+      (batch) => this.applyBatch(batch),
+    );
+  }
+
+  /** A status message from `conveyor.status`; an unparseable one is dead-lettered at once. */
+  receiveStatus(delivery: Delivery): Promise<void> {
+    const parsed = parseMessage(statusMessageSchema, delivery.body);
+    if (!parsed.ok) {
+      applied.inc({ outcome: 'invalid' });
+      this.logger.warn(`invalid status message dead-lettered: ${parsed.problem}`);
+      delivery.nack(false);
+      return Promise.resolve();
+    }
+    this.statusBatcher.push({ delivery, report: parsed.value });
+    return Promise.resolve();
+  }
+
+  /** A dead letter: the task it carried (if it was a task message) becomes `dead`. */
+  async receiveDeadLetter(delivery: Delivery): Promise<void> {
+    const taskId = deadTaskId(delivery);
+    if (!taskId) {
+      delivery.ack();
+      return;
+    }
+    const error = deathCause(delivery);
+    await this.untilDone(() => this.repo.transaction((m) => this.repo.markDead(m, taskId, error)));
+    delivery.ack();
+  }
+
+  /** Waits until every received report is applied (used on shutdown). */
+  drain(): Promise<void> {
+    return this.statusBatcher.drain();
+  }
+
+  private async applyBatch(batch: { delivery: Delivery; report: StatusMessage }[]): Promise<void> {
+    const changed = await this.untilDone(() =>
+      this.repo.transaction(async (m) => {
+        let n = 0;
+        for (const { report } of batch) if (await this.repo.applyStatus(m, report)) n++;
+        return n;
+      }),
+    );
+    applied.inc({ outcome: 'applied' }, changed);
+    applied.inc({ outcome: 'ignored' }, batch.length - changed);
+    for (const { delivery } of batch) delivery.ack();
+  }
+
+  /**
+   * Retries a database write until it succeeds. The messages stay unacked meanwhile, so the
+   * broker holds the rest back; nacking would count against the delivery limit and lose reports.
+   */
+  private async untilDone<T>(write: () => Promise<T>): Promise<T> {
+    for (let wait = 100; ; wait = Math.min(wait * 2, 5000)) {
+      try {
+        return await write();
+      } catch (err) {
+        this.logger.warn(`applying reports failed, retrying in ${wait} ms: ${(err as Error).message}`);
+        await sleep(wait);
+      }
+    }
+  }
+}
+
+/** Why a letter died: a worker's own rejection, the broker's reason, or no binding at all. */
+function deathCause(delivery: Delivery): TaskErrorInfo {
+  const rejection = delivery.header(REJECTION_HEADER);
+  if (typeof rejection === 'string' || Buffer.isBuffer(rejection)) {
+    try {
+      const r = JSON.parse(rejection.toString()) as { code?: unknown; message?: unknown; queue?: unknown };
+      return {
+        code: typeof r.code === 'string' ? r.code : 'REJECTED',
+        message: `${String(r.message)} (dead-lettered from ${String(r.queue)})`,
+        retryable: false,
+      };
+    } catch {
+      // fall through to the broker's account
+    }
+  }
+  const queue = delivery.header('x-first-death-queue');
+  const reason = delivery.header('x-first-death-reason');
+  if (typeof reason === 'string') {
+    return {
+      code: reason === 'delivery_limit' ? 'DELIVERY_LIMIT' : 'DEAD_LETTERED',
+      message: `dead-lettered from ${String(queue)} (${reason})`,
+      retryable: false,
+    };
+  }
+  return { code: 'UNROUTABLE', message: 'no work queue is bound for its routing key', retryable: false };
+}
+
+const WORK_QUEUE_NAMES = new Set(WORK_QUEUES.map((q) => q.queue));
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The task a dead letter belongs to; letters from the status queue or without a task id have none. */
+function deadTaskId(delivery: Delivery): string | undefined {
+  const queue = delivery.header('x-first-death-queue');
+  if (typeof queue === 'string' && !WORK_QUEUE_NAMES.has(queue)) return undefined;
+  const id = delivery.correlationId ?? bodyId(delivery.body);
+  return id && UUID.test(id) ? id : undefined;
+}
+
+function bodyId(body: Buffer): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body.toString('utf8'));
+    const id = (parsed as { id?: unknown } | null)?.id;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,133 @@
+import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import {
+  DemoWorkPayloadDto,
+  PRIORITIES,
+  Priority,
+  TASK_STATUSES,
+  TASK_TYPE_NAME,
+  TaskStatus,
+} from '@conveyor/contracts';
+
+export class TaskCreateDto {
+  @ApiProperty({ description: 'A registered task type', example: 'demo.work' })
+  @IsString()
+  @MaxLength(100)
+  @Matches(TASK_TYPE_NAME, { message: 'type must be lower-case words separated by dots' })
+  type!: string;
+
+  @ApiProperty({
+    description: 'Payload of the task type, validated against its contract',
+    oneOf: [{ $ref: getSchemaPath(DemoWorkPayloadDto) }],
+    example: { seconds: 1, cpuBound: false },
+  })
+  @IsObject()
+  payload!: Record<string, unknown>;
+
+  @ApiPropertyOptional({ enum: PRIORITIES, default: 'normal' })
+  @IsOptional()
+  @IsIn(PRIORITIES)
+  priority?: Priority;
+}
+
+export class TaskUpdateDto {
+  @ApiProperty({ enum: ['cancelled'], description: 'The only change a client can ask for' })
+  @IsIn(['cancelled'])
+  status!: 'cancelled';
+}
+
+export class TaskListQueryDto {
+  @ApiPropertyOptional({ enum: TASK_STATUSES })
+  @IsOptional()
+  @IsIn(TASK_STATUSES)
+  status?: TaskStatus;
+
+  @ApiPropertyOptional({ example: 'demo.work' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  type?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit: number = 20;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 1_000_000, default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  offset: number = 0;
+}
+
+export class TaskErrorDto {
+  @ApiProperty({ example: 'demo.work failed on request' })
+  message!: string;
+  @ApiProperty({ example: 'HANDLER_FAILED' })
+  code!: string;
+  @ApiProperty({ example: false })
+  retryable!: boolean;
+}
+
+export class TaskResponseDto {
+  @ApiProperty({ format: 'uuid', description: 'UUID v7 (time-ordered)' })
+  id!: string;
+  @ApiProperty({ example: 'demo.work' })
+  type!: string;
+  @ApiProperty({ example: { seconds: 1, cpuBound: false } })
+  payload!: unknown;
+  @ApiProperty({ enum: PRIORITIES })
+  priority!: Priority;
+  @ApiProperty({ enum: TASK_STATUSES, example: 'queued' })
+  status!: TaskStatus;
+  @ApiProperty({ minimum: 0, maximum: 100 })
+  progress!: number;
+  @ApiProperty({ nullable: true, example: { kind: 'io', ranForMs: 1001 } })
+  result!: unknown;
+  @ApiProperty({ type: TaskErrorDto, nullable: true })
+  error!: TaskErrorDto | null;
+  @ApiProperty()
+  attempts!: number;
+  @ApiProperty()
+  maxAttempts!: number;
+  @ApiProperty({ format: 'date-time' })
+  runAt!: Date;
+  @ApiProperty({ nullable: true, type: String })
+  idempotencyKey!: string | null;
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: Date;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String })
+  queuedAt!: Date | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String })
+  startedAt!: Date | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String })
+  finishedAt!: Date | null;
+  @ApiProperty({ format: 'date-time' })
+  updatedAt!: Date;
+}
+
+export class TaskListResponseDto {
+  @ApiProperty({ type: [TaskResponseDto] })
+  items!: TaskResponseDto[];
+  @ApiProperty()
+  limit!: number;
+  @ApiProperty()
+  offset!: number;
+  @ApiProperty({ description: 'true when another page exists' })
+  hasMore!: boolean;
+}
+
+export class ErrorResponseDto {
+  @ApiProperty({ example: 400 })
+  statusCode!: number;
+  @ApiProperty({ example: 'Bad Request' })
+  error!: string;
+  @ApiProperty({ example: 'payload.seconds must be a number conforming to the specified constraints' })
+  message!: string;
+}

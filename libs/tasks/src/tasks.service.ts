@@ -1,0 +1,118 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { v7 as uuidv7 } from 'uuid';
+import { APP_CONFIG, AppConfig } from '@conveyor/config';
+import { RedisService } from '@conveyor/common';
+import {
+  ATTEMPT_HEADER,
+  TASK_TYPES,
+  TaskMessage,
+  canTransition,
+  cancelMarkKey,
+  checkPayload,
+  findTaskType,
+} from '@conveyor/contracts';
+import { EXCHANGES, taskRoutingKey } from '@conveyor/messaging';
+import { TaskEntity } from './task.entity';
+import { TaskCreateDto, TaskListQueryDto, TaskListResponseDto } from './tasks.dto';
+import { TasksError } from './tasks.error';
+import { NewOutboxMessage, TasksRepository } from './tasks.repository';
+
+const DEFAULT_MAX_ATTEMPTS = 3;
+
+export interface CreateResult {
+  task: TaskEntity;
+  /** false when an earlier request with the same idempotency key created it */
+  created: boolean;
+}
+
+@Injectable()
+export class TasksService {
+  private readonly logger = new Logger(TasksService.name);
+
+  constructor(
+    private readonly repo: TasksRepository,
+    private readonly redis: RedisService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Writes the task and its outbox message in one transaction; the relay publishes it. */
+  async create(dto: TaskCreateDto, idempotencyKey?: string): Promise<CreateResult> {
+    const contract = findTaskType(dto.type);
+    if (!contract) {
+      const known = TASK_TYPES.map((t) => t.name).join(', ');
+      throw new TasksError('VALIDATION', `type: unknown task type '${dto.type}' (known: ${known})`);
+    }
+    const check = checkPayload(contract, dto.payload);
+    if (!check.ok) throw new TasksError('VALIDATION', check.problems.join('; '));
+    if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {
+      throw new TasksError('VALIDATION', 'Idempotency-Key must be 1..200 visible ASCII characters');
+    }
+
+    const id = uuidv7();
+    const priority = dto.priority ?? 'normal';
+    const runAt = new Date();
+    const attempt = 1;
+    const body: TaskMessage = { id, type: contract.name, priority, payload: dto.payload };
+    const message: NewOutboxMessage = {
+      taskId: id,
+      attempt,
+      exchange: EXCHANGES.tasks,
+      routingKey: taskRoutingKey(priority, contract.kindOf(check.payload), contract.name),
+      messageId: `${id}/${attempt}`,
+      messageType: contract.name,
+      body,
+      headers: { [ATTEMPT_HEADER]: attempt },
+      availableAt: runAt,
+    };
+    const task = await this.repo.transaction(async (m) => {
+      const inserted = await this.repo.insert(m, {
+        id,
+        type: contract.name,
+        payload: dto.payload,
+        priority,
+        maxAttempts: DEFAULT_MAX_ATTEMPTS,
+        runAt,
+        idempotencyKey: idempotencyKey ?? null,
+      });
+      if (inserted) await this.repo.insertOutbox(m, [message]);
+      return inserted;
+    });
+    if (task) return { task, created: true };
+    const existing = idempotencyKey ? await this.repo.findByIdempotencyKey(idempotencyKey) : null;
+    if (!existing) throw new TasksError('CONFLICT', 'the idempotency key is in use; retry the request');
+    return { task: existing, created: false };
+  }
+
+  async get(id: string): Promise<TaskEntity> {
+    const task = await this.repo.findById(id);
+    if (!task) throw new TasksError('NOT_FOUND', `task ${id} not found`);
+    return task;
+  }
+
+  async list(query: TaskListQueryDto): Promise<TaskListResponseDto> {
+    const rows = await this.repo.list({ ...query, limit: query.limit + 1 });
+    return {
+      items: rows.slice(0, query.limit),
+      limit: query.limit,
+      offset: query.offset,
+      hasMore: rows.length > query.limit,
+    };
+  }
+
+  /** Cancels a task that has not finished; a terminal task answers 409 with its status. */
+  async cancel(id: string): Promise<TaskEntity> {
+    const task = await this.repo.cancel(id);
+    if (!task) {
+      const current = await this.get(id);
+      if (!canTransition(current.status, 'cancelled')) {
+        throw new TasksError('CONFLICT', `task ${id} is ${current.status} and can no longer be cancelled`);
+      }
+      throw new TasksError('CONFLICT', `task ${id} changed while cancelling; retry`);
+    }
+    // Its message may already be in a queue: the mark keeps every worker from starting it.
+    await this.redis
+      .set(cancelMarkKey(id), '1', 'EX', this.config.cancelMarkTtlSeconds)
+      .catch((err: Error) => this.logger.warn(`cancel mark for ${id} not written: ${err.message}`));
+    return task;
+  }
+}

@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# Local stack without Docker: RabbitMQ (with management), PostgreSQL and Redis from Debian's
+# packages, run as real servers with all their data under .data/<profile>/ of this repo.
+#
+#   scripts/stack.sh install                 install missing Debian packages (root only)
+#   scripts/stack.sh up   <profile>          start the servers that are not running yet
+#   scripts/stack.sh down <profile>          stop the servers this script started
+#   scripts/stack.sh env  <profile>          print the settings the apps need, as KEY=value lines
+#   scripts/stack.sh rabbit-stop|rabbit-start|pg-stop|pg-start <profile>   (used by fault tests)
+#
+# Ports come from the environment (see .env.example); the "test" profile has its own defaults so
+# `make test` can run next to `make up`.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cmd=${1:-}
+profile=${2:-dev}
+
+if [ "$profile" = test ]; then
+  : "${PG_PORT:=55432}" "${RABBITMQ_PORT:=55672}" "${RABBITMQ_MANAGEMENT_PORT:=55673}"
+  : "${RABBITMQ_DIST_PORT:=55674}" "${REDIS_PORT:=56379}"
+elif [ "$profile" = bench ]; then
+  : "${PG_PORT:=45432}" "${RABBITMQ_PORT:=45672}" "${RABBITMQ_MANAGEMENT_PORT:=45673}"
+  : "${RABBITMQ_DIST_PORT:=45674}" "${REDIS_PORT:=46379}"
+else
+  : "${PG_PORT:=5432}" "${RABBITMQ_PORT:=5672}" "${RABBITMQ_MANAGEMENT_PORT:=15672}"
+  : "${RABBITMQ_DIST_PORT:=25672}" "${REDIS_PORT:=6379}"
+fi
+# Local-development credentials only; production passes real URLs to the apps instead.
+: "${PG_USER:=conveyor}" "${PG_PASSWORD:=conveyor}" "${PG_DATABASE:=conveyor}"
+: "${RABBITMQ_USER:=conveyor}" "${RABBITMQ_PASSWORD:=conveyor}"
+
+DATA="$ROOT/.data/$profile"
+PG_BIN=""
+for v in 17 16 15 14 13; do
+  if [ -x "/usr/lib/postgresql/$v/bin/pg_ctl" ]; then PG_BIN="/usr/lib/postgresql/$v/bin"; break; fi
+done
+
+log() { printf '[stack:%s] %s\n' "$profile" "$*"; }
+die() { printf '[stack:%s] error: %s\n' "$profile" "$*" >&2; exit 1; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_port() { # port seconds what
+  local deadline=$((SECONDS + $2))
+  until port_open "$1"; do
+    [ $SECONDS -lt $deadline ] || die "$3 did not open port $1 within $2 s (see $DATA/logs)"
+    sleep 0.2
+  done
+}
+
+install() {
+  local missing=()
+  [ -n "$PG_BIN" ] || missing+=(postgresql)
+  [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  [ ${#missing[@]} -gt 0 ] || return 0
+  [ "$(id -u)" = 0 ] || die "missing packages: ${missing[*]} (install them with apt-get as root)"
+  log "installing ${missing[*]}"
+  # Keep the distribution's own service instances from starting on the default ports.
+  local policy_added=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && policy_added=1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  [ $policy_added = 0 ] || rm -f /usr/sbin/policy-rc.d
+  for v in 17 16 15 14 13; do
+    if [ -x "/usr/lib/postgresql/$v/bin/pg_ctl" ]; then PG_BIN="/usr/lib/postgresql/$v/bin"; break; fi
+  done
+}
+
+# --- PostgreSQL ---------------------------------------------------------------------------
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+pg_start() {
+  [ -n "$PG_BIN" ] || die "PostgreSQL is not installed (run: scripts/stack.sh install)"
+  local dir="$DATA/postgres"
+  mkdir -p "$DATA/logs" "$DATA/run"
+  if [ ! -s "$dir/PG_VERSION" ]; then
+    log "initialising PostgreSQL in $dir"
+    mkdir -p "$dir"
+    [ "$(id -u)" != 0 ] || chown postgres:postgres "$dir" "$DATA/run"
+    as_pg "$PG_BIN/initdb" -D "$dir" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+      -E UTF8 --locale=C.UTF-8 >"$DATA/logs/initdb.log"
+    cat >>"$dir/postgresql.conf" <<EOF
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+unix_socket_directories = '$DATA/run'
+max_connections = 200
+shared_buffers = 256MB
+fsync = on
+EOF
+    local fresh=1
+  fi
+  [ "$(id -u)" != 0 ] || chown postgres:postgres "$DATA/run"
+  if ! as_pg "$PG_BIN/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+    touch "$DATA/logs/postgres.log"
+    [ "$(id -u)" != 0 ] || chown postgres:postgres "$DATA/logs/postgres.log"
+    as_pg "$PG_BIN/pg_ctl" -D "$dir" -l "$DATA/logs/postgres.log" -w -t 60 \
+      -o "-p $PG_PORT" start >/dev/null
+    log "PostgreSQL started on $PG_PORT"
+  else
+    log "PostgreSQL already running on $PG_PORT"
+  fi
+  if [ "${fresh:-0}" = 1 ]; then
+    as_pg "$PG_BIN/psql" -h "$DATA/run" -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -q <<EOF >/dev/null
+CREATE ROLE "$PG_USER" LOGIN PASSWORD '$PG_PASSWORD';
+CREATE DATABASE "$PG_DATABASE" OWNER "$PG_USER";
+EOF
+  fi
+}
+
+pg_stop() {
+  local dir="$DATA/postgres"
+  [ -n "$PG_BIN" ] && [ -s "$dir/PG_VERSION" ] || return 0
+  if as_pg "$PG_BIN/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+    as_pg "$PG_BIN/pg_ctl" -D "$dir" -m fast -w stop >/dev/null && log "PostgreSQL stopped"
+  fi
+}
+
+# --- RabbitMQ -----------------------------------------------------------------------------
+rabbit_env() {
+  export HOME="$DATA/rabbitmq" # the Erlang cookie lives here, not in the caller's home
+  export RABBITMQ_MNESIA_BASE="$DATA/rabbitmq/mnesia"
+  export RABBITMQ_LOG_BASE="$DATA/logs/rabbitmq"
+  export RABBITMQ_NODENAME="conveyor-$profile@localhost"
+  export RABBITMQ_NODE_PORT="$RABBITMQ_PORT"
+  export RABBITMQ_DIST_PORT
+  export RABBITMQ_ENABLED_PLUGINS_FILE="$DATA/rabbitmq/enabled_plugins"
+  export RABBITMQ_CONFIG_FILE="$DATA/rabbitmq/rabbitmq"
+  export RABBITMQ_PID_FILE="$DATA/run/rabbitmq.pid"
+}
+
+rabbit_start() {
+  [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || die "RabbitMQ is not installed (run: scripts/stack.sh install)"
+  mkdir -p "$DATA/rabbitmq/mnesia" "$DATA/logs/rabbitmq" "$DATA/run"
+  if port_open "$RABBITMQ_PORT"; then log "RabbitMQ already running on $RABBITMQ_PORT"; return 0; fi
+  rabbit_env
+  echo '[rabbitmq_management].' >"$RABBITMQ_ENABLED_PLUGINS_FILE"
+  # default_user only takes effect when the node boots for the first time.
+  cat >"$RABBITMQ_CONFIG_FILE.conf" <<EOF
+listeners.tcp.default = 127.0.0.1:$RABBITMQ_PORT
+management.tcp.ip = 127.0.0.1
+management.tcp.port = $RABBITMQ_MANAGEMENT_PORT
+default_user = $RABBITMQ_USER
+default_pass = $RABBITMQ_PASSWORD
+default_user_tags.administrator = true
+loopback_users = none
+vm_memory_high_watermark.relative = 0.6
+disk_free_limit.absolute = 200MB
+collect_statistics_interval = 1000
+EOF
+  nohup setsid /usr/lib/rabbitmq/bin/rabbitmq-server >"$DATA/logs/rabbitmq.out" 2>&1 </dev/null &
+  echo $! >"$DATA/run/rabbitmq.launcher.pid"
+  wait_port "$RABBITMQ_PORT" 90 RabbitMQ
+  wait_port "$RABBITMQ_MANAGEMENT_PORT" 60 "RabbitMQ management"
+  log "RabbitMQ started on $RABBITMQ_PORT (console $RABBITMQ_MANAGEMENT_PORT)"
+}
+
+rabbit_stop() {
+  local pidfile="$DATA/run/rabbitmq.pid" launcher="$DATA/run/rabbitmq.launcher.pid" pid=""
+  [ -s "$pidfile" ] && pid=$(cat "$pidfile")
+  [ -n "$pid" ] || { [ -s "$launcher" ] && pid=$(cat "$launcher"); }
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || { rm -f "$pidfile" "$launcher"; return 0; }
+  kill -TERM "$pid"
+  local deadline=$((SECONDS + 60))
+  while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+  # The launcher shell exits with the node; wait for the port to close so a restart can bind it.
+  deadline=$((SECONDS + 30))
+  while port_open "$RABBITMQ_PORT" && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+  rm -f "$pidfile" "$launcher"
+  log "RabbitMQ stopped"
+}
+
+# --- Redis --------------------------------------------------------------------------------
+redis_start() {
+  command -v redis-server >/dev/null || die "Redis is not installed (run: scripts/stack.sh install)"
+  mkdir -p "$DATA/redis" "$DATA/logs" "$DATA/run"
+  if port_open "$REDIS_PORT"; then log "Redis already running on $REDIS_PORT"; return 0; fi
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$DATA/redis" --daemonize yes \
+    --pidfile "$DATA/run/redis.pid" --logfile "$DATA/logs/redis.log" --appendonly yes \
+    --protected-mode no >/dev/null
+  wait_port "$REDIS_PORT" 20 Redis
+  log "Redis started on $REDIS_PORT"
+}
+
+redis_stop() {
+  local pidfile="$DATA/run/redis.pid"
+  [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null || return 0
+  local pid; pid=$(cat "$pidfile")
+  kill -TERM "$pid"
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  log "Redis stopped"
+}
+
+print_env() {
+  cat <<EOF
+DATABASE_URL=postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$PG_DATABASE
+AMQP_URL=amqp://$RABBITMQ_USER:$RABBITMQ_PASSWORD@127.0.0.1:$RABBITMQ_PORT/%2F
+REDIS_URL=redis://127.0.0.1:$REDIS_PORT
+RABBITMQ_MANAGEMENT_URL=http://127.0.0.1:$RABBITMQ_MANAGEMENT_PORT/
+RABBITMQ_USER=$RABBITMQ_USER
+RABBITMQ_PASSWORD=$RABBITMQ_PASSWORD
+EOF
+}
+
+case "$cmd" in
+  install) install ;;
+  up)
+    install
+    # Independent servers boot in parallel; RabbitMQ is the slow one.
+    rabbit_start & rpid=$!
+    pg_start
+    redis_start
+    wait $rpid
+    ;;
+  down) rabbit_stop; redis_stop; pg_stop ;;
+  env) print_env ;;
+  rabbit-stop) rabbit_stop ;;
+  rabbit-start) rabbit_start ;;
+  pg-stop) pg_stop ;;
+  pg-start) pg_start ;;
+  *) die "usage: $0 install|up|down|env|rabbit-stop|rabbit-start|pg-stop|pg-start [profile]" ;;
+esac

@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import type { Client } from 'pg';
+import {
+  RunningApp,
+  StackEnv,
+  TERMINAL,
+  connectDb,
+  publishRaw,
+  queueInfo,
+  request,
+  stackEnv,
+  startApp,
+  waitFor,
+  waitForQueue,
+} from './support';
+
+let env: StackEnv;
+let gateway: RunningApp;
+let worker: RunningApp;
+let db: Client;
+
+beforeAll(async () => {
+  env = stackEnv();
+  db = await connectDb(env);
+  gateway = await startApp('gateway', env);
+  worker = await startApp('worker', env);
+});
+
+afterAll(async () => {
+  await worker.stop();
+  await gateway.stop();
+  await db.end();
+});
+
+/** A task row that exists but whose real message was never published (as if an outsider sent it). */
+async function taskRow(): Promise<string> {
+  const { v7 } = await import('uuid');
+  const id = v7();
+  await db.query(
+    `INSERT INTO tasks (id, type, payload, priority, status, progress, attempts, max_attempts, run_at, created_at, updated_at)
+     VALUES ($1, 'demo.work', '{}', 'normal', 'queued', 0, 1, 3, now(), now(), now())`,
+    [id],
+  );
+  return id;
+}
+
+async function status(id: string) {
+  const { body } = await request(gateway.url, 'GET', `/tasks/${id}`);
+  return body;
+}
+
+describe('poison messages', () => {
+  it('dead-letters bad messages, marks their tasks dead, and keeps consuming', async () => {
+    const deadBefore = (await queueInfo(env, 'conveyor.dead')).messages;
+    const unknownTypeTask = await taskRow();
+    const badPayloadTask = await taskRow();
+
+    await publishRaw(env, 'conveyor.tasks', 'task.normal.io.demo.work', '<<not json>>');
+    await publishRaw(
+      env,
+      'conveyor.tasks',
+      'task.normal.io.no.such.type',
+      JSON.stringify({ id: unknownTypeTask, type: 'no.such.type', priority: 'normal', payload: {} }),
+      { correlationId: unknownTypeTask },
+    );
+    await publishRaw(
+      env,
+      'conveyor.tasks',
+      'task.normal.cpu.demo.work',
+      JSON.stringify({
+        id: badPayloadTask,
+        type: 'demo.work',
+        priority: 'normal',
+        payload: { seconds: 'x' },
+      }),
+      { correlationId: badPayloadTask },
+    );
+    // Unroutable: the alternate exchange sends it to the dead-letter queue instead of dropping it.
+    await publishRaw(env, 'conveyor.tasks', 'nothing.binds.this', JSON.stringify({ id: randomUUID() }));
+
+    const good = await request(gateway.url, 'POST', '/tasks', {
+      type: 'demo.work',
+      payload: { seconds: 0, cpuBound: false },
+    });
+    const done = await waitFor('good task to finish', async () => {
+      const t = await status(good.body.id);
+      return TERMINAL.includes(t.status) ? t : undefined;
+    });
+    expect(done.status).toBe('succeeded');
+
+    const unknown = await waitFor('unknown-type task to be dead', async () => {
+      const t = await status(unknownTypeTask);
+      return t.status === 'dead' ? t : undefined;
+    });
+    expect(unknown.error).toMatchObject({ code: 'UNKNOWN_TYPE', retryable: false });
+    expect(unknown.error.message).toMatch(/no\.such\.type/);
+
+    const badPayload = await waitFor('bad-payload task to be dead', async () => {
+      const t = await status(badPayloadTask);
+      return t.status === 'dead' ? t : undefined;
+    });
+    expect(badPayload.error).toMatchObject({ code: 'INVALID_PAYLOAD' });
+    expect(badPayload.error.message).toMatch(/payload\.seconds/);
+
+    const dead = await waitForQueue(env, 'conveyor.dead', (q) => q.messages >= deadBefore + 4);
+    expect(dead.type).toBe('quorum');
+    const work = await queueInfo(env, 'conveyor.tasks.normal.io');
+    expect(work.consumers).toBeGreaterThan(0);
+  });
+
+  it('declares the topology of the brief', async () => {
+    for (const name of [
+      'conveyor.tasks.high.io',
+      'conveyor.tasks.high.cpu',
+      'conveyor.tasks.normal.io',
+      'conveyor.tasks.normal.cpu',
+      'conveyor.status',
+    ]) {
+      const q = await queueInfo(env, name);
+      expect(q.type).toBe('quorum');
+      expect(q.arguments).toMatchObject({
+        'x-queue-type': 'quorum',
+        'x-dead-letter-exchange': 'conveyor.dlx',
+        'x-dead-letter-strategy': 'at-least-once',
+        'x-overflow': 'reject-publish',
+        'x-delivery-limit': 5,
+      });
+    }
+  });
+});

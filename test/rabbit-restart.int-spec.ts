@@ -1,0 +1,68 @@
+import type { Client } from 'pg';
+import { RunningApp, StackEnv, connectDb, request, stack, stackEnv, startApp, waitFor } from './support';
+
+let env: StackEnv;
+let gateway: RunningApp;
+let worker: RunningApp;
+let db: Client;
+
+beforeAll(async () => {
+  env = stackEnv();
+  db = await connectDb(env);
+  gateway = await startApp('gateway', env);
+  worker = await startApp('worker', env);
+});
+
+afterAll(async () => {
+  await worker.stop();
+  await gateway.stop();
+  await db.end();
+});
+
+describe('RabbitMQ restarted while tasks are in flight', () => {
+  it('brings every accepted task to a terminal state without help', async () => {
+    const ids: string[] = [];
+    const submit = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const res = await request(gateway.url, 'POST', '/tasks', {
+          type: 'demo.work',
+          payload: { seconds: 0.3, cpuBound: i % 10 === 0 },
+        });
+        expect(res.status).toBe(201);
+        ids.push(res.body.id as string);
+      }
+    };
+    await submit(150);
+    const started = Date.now();
+    stack('rabbit-stop');
+    // Accepted while the broker is down: they wait in the outbox.
+    await submit(50);
+    stack('rabbit-start');
+    const downFor = Date.now() - started;
+
+    const recovered = Date.now();
+    const final = await waitFor(
+      'all tasks to finish',
+      async () => {
+        const { rows } = await db.query<{ status: string; n: number }>(
+          'SELECT status, count(*)::int AS n FROM tasks WHERE id = ANY($1) GROUP BY status',
+          [ids],
+        );
+        const byStatus = Object.fromEntries(rows.map((r) => [r.status, r.n]));
+        const open = ['pending', 'queued', 'running', 'retrying'].reduce((s, k) => s + (byStatus[k] ?? 0), 0);
+        return open === 0 ? byStatus : undefined;
+      },
+      180_000,
+      500,
+    );
+    process.stdout.write(
+      `rabbit restart: ${ids.length} tasks, broker down ${downFor} ms, all terminal ${Date.now() - recovered} ms after restart: ${JSON.stringify(final)}\n`,
+    );
+    expect(final).toEqual({ succeeded: 200 });
+
+    const health = await request(gateway.url, 'GET', '/health');
+    expect(health.body.info.rabbitmq.status).toBe('up');
+    const workerHealth = await request(worker.url, 'GET', '/health');
+    expect(workerHealth.body.info.rabbitmq.status).toBe('up');
+  });
+});

@@ -1,0 +1,126 @@
+import type { Client } from 'pg';
+import {
+  RunningApp,
+  StackEnv,
+  connectDb,
+  publishRaw,
+  queueInfo,
+  request,
+  stackEnv,
+  startApp,
+  waitFor,
+  waitForQueue,
+} from './support';
+
+/**
+ * Reports published straight onto conveyor.status, as a worker would, with no worker running:
+ * the gateway's state machine alone decides what they change.
+ */
+let env: StackEnv;
+let gateway: RunningApp;
+let db: Client;
+
+beforeAll(async () => {
+  env = stackEnv();
+  db = await connectDb(env);
+  gateway = await startApp('gateway', env);
+});
+
+afterAll(async () => {
+  await gateway.stop();
+  await db.end();
+});
+
+async function queuedTask(): Promise<string> {
+  const res = await request(gateway.url, 'POST', '/tasks', {
+    type: 'demo.work',
+    payload: { seconds: 0, cpuBound: false },
+  });
+  await waitFor('task to be queued', async () => {
+    const { body } = await request(gateway.url, 'GET', `/tasks/${res.body.id}`);
+    return body.status === 'queued' ? true : undefined;
+  });
+  return res.body.id as string;
+}
+
+async function report(taskId: string, status: string, at: Date, extra: object = {}) {
+  const body = { taskId, attempt: 1, status, at: at.toISOString(), workerId: 'test', ...extra };
+  await publishRaw(env, 'conveyor.status', 'status', JSON.stringify(body), {
+    contentType: 'application/json',
+    correlationId: taskId,
+  });
+}
+
+async function row(id: string) {
+  const { rows } = await db.query(
+    'SELECT status, result, error, started_at, finished_at, updated_at, attempts FROM tasks WHERE id = $1',
+    [id],
+  );
+  return rows[0];
+}
+
+/** Sends a marker report on another task and waits until it is applied: the queue is in order. */
+async function settled(): Promise<void> {
+  const marker = await queuedTask();
+  await report(marker, 'running', new Date());
+  await waitFor('marker report to be applied', async () =>
+    (await row(marker)).status === 'running' ? true : undefined,
+  );
+}
+
+describe('status messages', () => {
+  it('applies running then succeeded', async () => {
+    const id = await queuedTask();
+    const t0 = new Date();
+    await report(id, 'running', t0);
+    await report(id, 'succeeded', new Date(t0.getTime() + 10), { result: { ok: 1 } });
+    const done = await waitFor('task to succeed', async () => {
+      const r = await row(id);
+      return r.status === 'succeeded' ? r : undefined;
+    });
+    expect(done.result).toEqual({ ok: 1 });
+    expect(done.started_at.getTime()).toBe(t0.getTime());
+  });
+
+  it('changes nothing when the same message arrives twice', async () => {
+    const id = await queuedTask();
+    const at = new Date();
+    await report(id, 'succeeded', at, { result: { n: 1 } });
+    await waitFor('task to succeed', async () => ((await row(id)).status === 'succeeded' ? true : undefined));
+    const before = await row(id);
+    await report(id, 'succeeded', at, { result: { n: 1 } });
+    await settled();
+    expect(await row(id)).toEqual(before);
+  });
+
+  it('changes nothing when an older message arrives after a newer one', async () => {
+    const id = await queuedTask();
+    const t0 = new Date();
+    await report(id, 'failed', new Date(t0.getTime() + 50), {
+      error: { message: 'boom', code: 'X', retryable: false },
+    });
+    await waitFor('task to fail', async () => ((await row(id)).status === 'failed' ? true : undefined));
+    const before = await row(id);
+    await report(id, 'running', t0);
+    await report(id, 'succeeded', t0, { result: { late: true } });
+    await settled();
+    expect(await row(id)).toEqual(before);
+    expect(before.error).toEqual({ message: 'boom', code: 'X', retryable: false });
+  });
+
+  it('ignores a report about an older attempt', async () => {
+    const id = await queuedTask();
+    await db.query('UPDATE tasks SET attempts = 2 WHERE id = $1', [id]);
+    await report(id, 'succeeded', new Date(), { attempt: 1, result: {} });
+    await settled();
+    expect((await row(id)).status).toBe('queued');
+  });
+
+  it('dead-letters a malformed status message and keeps consuming', async () => {
+    const before = (await queueInfo(env, 'conveyor.dead')).messages;
+    await publishRaw(env, 'conveyor.status', 'status', 'not json at all');
+    await publishRaw(env, 'conveyor.status', 'status', JSON.stringify({ taskId: 'x', status: 'running' }));
+    await settled();
+    await waitForQueue(env, 'conveyor.dead', (q) => q.messages >= before + 2);
+  });
+});

@@ -1,0 +1,75 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ROOT, StackEnv } from './stack';
+
+export interface RunningApp {
+  name: string;
+  url: string;
+  proc: ChildProcess;
+  output: () => string;
+  /** SIGTERM and wait for the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL: a crash, nothing runs on the way out. */
+  kill(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.once('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+/** Starts a built app as a real process on a free port and waits until its /health answers 200. */
+export async function startApp(
+  name: 'gateway' | 'worker',
+  env: StackEnv,
+  extra: Record<string, string> = {},
+): Promise<RunningApp> {
+  const port = await freePort();
+  const portVar = name === 'gateway' ? 'GATEWAY_PORT' : 'WORKER_PORT';
+  const proc = spawn('node', [resolve(ROOT, `dist/apps/${name}/src/main.js`)], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, NODE_ENV: 'test', LOG_LEVEL: 'warn', [portVar]: String(port), ...extra },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
+  proc.stderr?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
+  const exited = new Promise<number | null>((ok) => proc.once('exit', (code) => ok(code)));
+  const url = `http://127.0.0.1:${port}`;
+  const app: RunningApp = {
+    name,
+    url,
+    proc,
+    output: () => out,
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+      return exited;
+    },
+    async kill() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+      await exited;
+    },
+  };
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`${name} exited with ${proc.exitCode}:\n${out}`);
+    const ok = await fetch(`${url}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return app;
+    if (Date.now() > deadline) {
+      await app.kill();
+      throw new Error(`${name} not healthy within 30 s:\n${out}`);
+    }
+    await sleep(100);
+  }
+}

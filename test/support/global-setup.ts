@@ -1,0 +1,25 @@
+import { Client } from 'pg';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ROOT, stack, stackEnv } from './stack';
+import { deleteConveyorQueues } from './rabbit';
+
+/** Starts the test stack, gives it a fresh schema and empty queues. The apps must be built. */
+export default async function globalSetup(): Promise<void> {
+  if (!existsSync(resolve(ROOT, 'dist/apps/gateway/src/main.js'))) {
+    throw new Error('integration tests run the built apps: run `npm run build` (make test does)');
+  }
+  stack('up');
+  const env = stackEnv();
+  const db = new Client({ connectionString: env.DATABASE_URL });
+  await db.connect();
+  await db.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
+  await db.end();
+  execFileSync('node', ['dist/libs/db/src/migrate.js'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: 'inherit',
+  });
+  await deleteConveyorQueues(env);
+}

@@ -1,0 +1,5 @@
+export * from './apps';
+export * from './db';
+export * from './http';
+export * from './rabbit';
+export * from './stack';

@@ -1,0 +1,71 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import * as amqplib from 'amqplib';
+import type { StackEnv } from './stack';
+
+function auth(env: StackEnv): string {
+  return `Basic ${Buffer.from(`${env.RABBITMQ_USER}:${env.RABBITMQ_PASSWORD}`).toString('base64')}`;
+}
+
+async function management<T>(env: StackEnv, path: string, init: RequestInit = {}): Promise<T> {
+  const res = await fetch(new URL(`api/${path}`, env.RABBITMQ_MANAGEMENT_URL), {
+    ...init,
+    headers: { authorization: auth(env), 'content-type': 'application/json' },
+  });
+  if (!res.ok && res.status !== 404) throw new Error(`management ${path}: ${res.status}`);
+  return (res.status === 204 || res.status === 404 ? undefined : await res.json()) as T;
+}
+
+export interface QueueInfo {
+  name: string;
+  messages: number;
+  consumers: number;
+  arguments: Record<string, unknown>;
+  type: string;
+}
+
+export async function queueInfo(env: StackEnv, name: string): Promise<QueueInfo> {
+  return management<QueueInfo>(env, `queues/%2F/${encodeURIComponent(name)}`);
+}
+
+export async function deleteConveyorQueues(env: StackEnv): Promise<void> {
+  const queues = await management<QueueInfo[]>(env, 'queues/%2F');
+  for (const q of queues.filter((x) => x.name.startsWith('conveyor.'))) {
+    await management(env, `queues/%2F/${encodeURIComponent(q.name)}`, { method: 'DELETE' });
+  }
+}
+
+/** Waits until a queue's ready+unacked count (as the management API sees it) satisfies `check`. */
+export async function waitForQueue(
+  env: StackEnv,
+  name: string,
+  check: (q: QueueInfo) => boolean,
+  ms = 30_000,
+): Promise<QueueInfo> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const q = await queueInfo(env, name).catch(() => undefined);
+    if (q && check(q)) return q;
+    if (Date.now() > deadline)
+      throw new Error(`queue ${name} did not reach the expected state: ${JSON.stringify(q)}`);
+    await sleep(250);
+  }
+}
+
+/** Publishes a raw message the way an outside publisher would (confirm channel, no helpers). */
+export async function publishRaw(
+  env: StackEnv,
+  exchange: string,
+  routingKey: string,
+  body: Buffer | string,
+  options: amqplib.Options.Publish = {},
+): Promise<void> {
+  const conn = await amqplib.connect(env.AMQP_URL);
+  try {
+    const ch = await conn.createConfirmChannel();
+    ch.publish(exchange, routingKey, Buffer.from(body), { persistent: true, ...options });
+    await ch.waitForConfirms();
+    await ch.close();
+  } finally {
+    await conn.close();
+  }
+}

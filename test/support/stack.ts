@@ -1,0 +1,30 @@
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+export const ROOT = resolve(__dirname, '../..');
+const STACK = resolve(ROOT, 'scripts/stack.sh');
+
+/** Runs scripts/stack.sh for the test profile (its own ports and data folder). */
+export function stack(command: string): string {
+  return execFileSync('bash', [STACK, command, 'test'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+}
+
+export interface StackEnv {
+  DATABASE_URL: string;
+  AMQP_URL: string;
+  REDIS_URL: string;
+  RABBITMQ_MANAGEMENT_URL: string;
+  RABBITMQ_USER: string;
+  RABBITMQ_PASSWORD: string;
+}
+
+export function stackEnv(): StackEnv {
+  const lines = stack('env').trim().split('\n');
+  return Object.fromEntries(
+    lines.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  ) as unknown as StackEnv;
+}

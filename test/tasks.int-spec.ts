@@ -1,0 +1,173 @@
+import type { Client } from 'pg';
+import {
+  RunningApp,
+  StackEnv,
+  TERMINAL,
+  connectDb,
+  request,
+  stackEnv,
+  startApp,
+  waitFor,
+  waitForQueue,
+} from './support';
+
+let env: StackEnv;
+let gateway: RunningApp;
+let worker: RunningApp | undefined;
+let db: Client;
+
+async function submit(payload: object, extra: object = {}, headers: Record<string, string> = {}) {
+  const res = await request(gateway.url, 'POST', '/tasks', { type: 'demo.work', payload, ...extra }, headers);
+  return res;
+}
+
+async function finished(id: string, ms = 30_000) {
+  return waitFor(
+    `task ${id} to finish`,
+    async () => {
+      const { body } = await request(gateway.url, 'GET', `/tasks/${id}`);
+      return TERMINAL.includes(body.status) ? body : undefined;
+    },
+    ms,
+  );
+}
+
+beforeAll(async () => {
+  env = stackEnv();
+  db = await connectDb(env);
+  gateway = await startApp('gateway', env);
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await gateway.stop();
+  await db.end();
+});
+
+describe('tasks end to end', () => {
+  beforeAll(async () => {
+    worker = await startApp('worker', env);
+  });
+
+  it('runs an IO task through pending → queued → running → succeeded', async () => {
+    const created = await submit({ seconds: 1, cpuBound: false });
+    expect(created.status).toBe(201);
+    expect(created.body.status).toBe('pending');
+    const seen = new Set<string>([created.body.status]);
+    const done = await waitFor(
+      'IO task to succeed',
+      async () => {
+        const { body } = await request(gateway.url, 'GET', `/tasks/${created.body.id}`);
+        seen.add(body.status);
+        return body.status === 'succeeded' ? body : undefined;
+      },
+      30_000,
+      25,
+    );
+    expect(seen).toEqual(new Set(['pending', 'queued', 'running', 'succeeded']));
+    expect(done.result).toMatchObject({ kind: 'io' });
+    expect(done.result.ranForMs).toBeGreaterThanOrEqual(1000);
+    expect(done.attempts).toBe(1);
+    expect(done.progress).toBe(100);
+    expect(new Date(done.queuedAt).getTime()).toBeLessThanOrEqual(new Date(done.startedAt).getTime());
+    expect(new Date(done.startedAt).getTime()).toBeLessThan(new Date(done.finishedAt).getTime());
+  });
+
+  it('runs a CPU task in the pool', async () => {
+    const created = await submit({ seconds: 0.5, cpuBound: true });
+    const done = await finished(created.body.id);
+    expect(done.status).toBe('succeeded');
+    expect(done.result.kind).toBe('cpu');
+    expect(done.result.iterations).toBeGreaterThan(0);
+  });
+
+  it.each([false, true])(
+    'reports a failing task (cpuBound=%s) as failed with the error',
+    async (cpuBound) => {
+      const created = await submit({ seconds: 0, cpuBound, fail: true });
+      const done = await finished(created.body.id);
+      expect(done.status).toBe('failed');
+      expect(done.error).toEqual({
+        message: 'demo.work failed on request',
+        code: 'DEMO_FAILURE',
+        retryable: false,
+      });
+      expect(done.result).toBeNull();
+    },
+  );
+
+  it('runs high-priority tasks', async () => {
+    const created = await submit({ seconds: 0, cpuBound: false }, { priority: 'high' });
+    expect(created.body.priority).toBe('high');
+    expect((await finished(created.body.id)).status).toBe('succeeded');
+  });
+
+  it('lists and filters tasks, newest first, with paging', async () => {
+    const page = await request(gateway.url, 'GET', '/tasks?type=demo.work&status=failed&limit=1&offset=0');
+    expect(page.status).toBe(200);
+    expect(page.body).toMatchObject({ limit: 1, offset: 0, hasMore: true });
+    expect(page.body.items).toHaveLength(1);
+    expect(page.body.items[0].status).toBe('failed');
+    const all = await request(gateway.url, 'GET', '/tasks?limit=100');
+    const created = all.body.items.map((t: { createdAt: string }) => t.createdAt);
+    expect([...created].sort().reverse()).toEqual(created);
+    const none = await request(gateway.url, 'GET', '/tasks?type=no.such.type');
+    expect(none.body).toEqual({ items: [], limit: 20, offset: 0, hasMore: false });
+  });
+
+  it('answers 404 for an unknown task and 409 when cancelling a finished one', async () => {
+    const missing = await request(gateway.url, 'GET', '/tasks/01900000-0000-7000-8000-000000000000');
+    expect(missing.status).toBe(404);
+    expect(missing.body.message).toMatch(/not found/);
+    const created = await submit({ seconds: 0, cpuBound: false });
+    await finished(created.body.id);
+    const cancel = await request(gateway.url, 'PATCH', `/tasks/${created.body.id}`, { status: 'cancelled' });
+    expect(cancel.status).toBe(409);
+    expect(cancel.body.message).toMatch(/succeeded/);
+  });
+
+  it('returns the first task again for a repeated Idempotency-Key', async () => {
+    const key = `key-${Date.now()}`;
+    const first = await submit({ seconds: 0, cpuBound: false }, {}, { 'idempotency-key': key });
+    const second = await submit({ seconds: 0, cpuBound: false }, {}, { 'idempotency-key': key });
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(200);
+    expect(second.body.id).toBe(first.body.id);
+    const { rows } = await db.query('SELECT count(*)::int AS n FROM tasks WHERE idempotency_key = $1', [key]);
+    expect(rows[0].n).toBe(1);
+  });
+});
+
+describe('cancelling a task that has not started', () => {
+  beforeAll(async () => {
+    await worker?.stop();
+    worker = undefined;
+  });
+
+  it('cancels a queued task, and no worker runs it afterwards', async () => {
+    const created = await submit({ seconds: 0, cpuBound: false });
+    await waitFor('task to be queued', async () => {
+      const { body } = await request(gateway.url, 'GET', `/tasks/${created.body.id}`);
+      return body.status === 'queued' ? body : undefined;
+    });
+    const cancel = await request(gateway.url, 'PATCH', `/tasks/${created.body.id}`, { status: 'cancelled' });
+    expect(cancel.status).toBe(200);
+    expect(cancel.body.status).toBe('cancelled');
+    expect(cancel.body.finishedAt).not.toBeNull();
+
+    // Its message is still in the queue: a worker takes it and must drop it without running it.
+    worker = await startApp('worker', env);
+    await waitForQueue(env, 'conveyor.tasks.normal.io', (q) => q.consumers > 0 && q.messages === 0);
+    const after = await request(gateway.url, 'GET', `/tasks/${created.body.id}`);
+    expect(after.body.status).toBe('cancelled');
+    expect(after.body.startedAt).toBeNull();
+    expect(after.body.result).toBeNull();
+  });
+
+  it('rejects an illegal change of status', async () => {
+    const created = await submit({ seconds: 0, cpuBound: false });
+    const res = await request(gateway.url, 'PATCH', `/tasks/${created.body.id}`, { status: 'succeeded' });
+    expect(res.status).toBe(400);
+    expect(res.body.message).toMatch(/status must be one of the following values: cancelled/);
+  });
+});
