@@ -3,10 +3,16 @@ const paths = require('./tsconfig.json').compilerOptions.paths;
 const moduleNameMapper = Object.fromEntries(
   Object.entries(paths).map(([alias, [target]]) => [`^${alias}$`, `<rootDir>/${target}`]),
 );
-const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] };
+// NestJS 12 ships ES modules; Jest's CommonJS runtime needs them (and their import.meta) transformed.
+const esm = ['@nestjs'];
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { isolatedModules: true }],
+  [`node_modules/(${esm.join('|')})/.+\\.js$`]: '<rootDir>/test/support/esm-transformer.js',
+};
 const common = {
   moduleNameMapper,
   transform,
+  transformIgnorePatterns: [`/node_modules/(?!(${esm.join('|')})/)`],
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
 };
