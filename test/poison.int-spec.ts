@@ -11,7 +11,7 @@ import {
   stackEnv,
   startApp,
   waitFor,
-  waitForQueue,
+  waitForMessages,
 } from './support';
 
 let env: StackEnv;
@@ -51,11 +51,12 @@ async function status(id: string) {
 
 describe('poison messages', () => {
   it('dead-letters bad messages, marks their tasks dead, and keeps consuming', async () => {
-    const deadBefore = (await queueInfo(env, 'conveyor.dead')).messages;
     const unknownTypeTask = await taskRow();
     const badPayloadTask = await taskRow();
 
-    await publishRaw(env, 'conveyor.tasks', 'task.normal.io.demo.work', '<<not json>>');
+    await publishRaw(env, 'conveyor.tasks', 'task.normal.io.demo.work', '<<not json>>', {
+      messageId: 'poison-not-json',
+    });
     await publishRaw(
       env,
       'conveyor.tasks',
@@ -76,7 +77,9 @@ describe('poison messages', () => {
       { correlationId: badPayloadTask },
     );
     // Unroutable: the alternate exchange sends it to the dead-letter queue instead of dropping it.
-    await publishRaw(env, 'conveyor.tasks', 'nothing.binds.this', JSON.stringify({ id: randomUUID() }));
+    await publishRaw(env, 'conveyor.tasks', 'nothing.binds.this', JSON.stringify({ id: randomUUID() }), {
+      messageId: 'poison-unroutable',
+    });
 
     const good = await request(gateway.url, 'POST', '/tasks', {
       type: 'demo.work',
@@ -102,8 +105,17 @@ describe('poison messages', () => {
     expect(badPayload.error).toMatchObject({ code: 'INVALID_PAYLOAD' });
     expect(badPayload.error.message).toMatch(/payload\.seconds/);
 
-    const dead = await waitForQueue(env, 'conveyor.dead', (q) => q.messages >= deadBefore + 4);
-    expect(dead.type).toBe('quorum');
+    const [notJson, unknownType, unroutable] = await waitForMessages(env, 'conveyor.dead', [
+      (m) => m.messageId === 'poison-not-json',
+      (m) => m.correlationId === unknownTypeTask,
+      (m) => m.messageId === 'poison-unroutable',
+    ]);
+    expect(JSON.parse(String(notJson.headers['x-conveyor-rejection']))).toMatchObject({
+      code: 'INVALID_MESSAGE',
+      queue: 'conveyor.tasks.normal.io',
+    });
+    expect(JSON.parse(String(unknownType.headers['x-conveyor-rejection'])).code).toBe('UNKNOWN_TYPE');
+    expect(unroutable.headers['x-conveyor-rejection']).toBeUndefined();
     const work = await queueInfo(env, 'conveyor.tasks.normal.io');
     expect(work.consumers).toBeGreaterThan(0);
   });

@@ -4,12 +4,11 @@ import {
   StackEnv,
   connectDb,
   publishRaw,
-  queueInfo,
   request,
   stackEnv,
   startApp,
   waitFor,
-  waitForQueue,
+  waitForMessages,
 } from './support';
 
 /**
@@ -117,10 +116,17 @@ describe('status messages', () => {
   });
 
   it('dead-letters a malformed status message and keeps consuming', async () => {
-    const before = (await queueInfo(env, 'conveyor.dead')).messages;
-    await publishRaw(env, 'conveyor.status', 'status', 'not json at all');
-    await publishRaw(env, 'conveyor.status', 'status', JSON.stringify({ taskId: 'x', status: 'running' }));
+    const tag = `malformed-${Date.now()}`;
+    await publishRaw(env, 'conveyor.status', 'status', 'not json at all', { messageId: `${tag}-1` });
+    await publishRaw(env, 'conveyor.status', 'status', JSON.stringify({ taskId: 'x', status: 'running' }), {
+      messageId: `${tag}-2`,
+    });
     await settled();
-    await waitForQueue(env, 'conveyor.dead', (q) => q.messages >= before + 2);
+    const dead = await waitForMessages(env, 'conveyor.dead', [
+      (m) => m.messageId === `${tag}-1`,
+      (m) => m.messageId === `${tag}-2`,
+    ]);
+    expect(dead[0].body).toBe('not json at all');
+    expect(dead[0].headers['x-first-death-queue']).toBe('conveyor.status');
   });
 });

@@ -69,3 +69,49 @@ export async function publishRaw(
     await conn.close();
   }
 }
+
+export interface DeadLetter {
+  body: string;
+  messageId?: string;
+  correlationId?: string;
+  headers: Record<string, unknown>;
+}
+
+/** Reads every message in a queue without removing it (they are returned when the channel closes). */
+export async function browseQueue(env: StackEnv, queue: string): Promise<DeadLetter[]> {
+  const conn = await amqplib.connect(env.AMQP_URL);
+  try {
+    const ch = await conn.createChannel();
+    const seen: DeadLetter[] = [];
+    for (let msg = await ch.get(queue); msg; msg = await ch.get(queue)) {
+      seen.push({
+        body: msg.content.toString(),
+        messageId: msg.properties.messageId as string | undefined,
+        correlationId: msg.properties.correlationId as string | undefined,
+        headers: msg.properties.headers ?? {},
+      });
+    }
+    await ch.close();
+    return seen;
+  } finally {
+    await conn.close();
+  }
+}
+
+/** Waits until a queue holds messages matching every predicate. */
+export async function waitForMessages(
+  env: StackEnv,
+  queue: string,
+  predicates: ((m: DeadLetter) => boolean)[],
+  ms = 30_000,
+): Promise<DeadLetter[]> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const messages = await browseQueue(env, queue);
+    const found = predicates.map((p) => messages.find(p));
+    if (found.every((m) => m !== undefined)) return found;
+    if (Date.now() > deadline)
+      throw new Error(`${queue} lacks expected messages; it holds ${messages.length}`);
+    await sleep(250);
+  }
+}

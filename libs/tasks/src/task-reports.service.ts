@@ -12,6 +12,7 @@ import {
 } from '@conveyor/contracts';
 import { Delivery, WORK_QUEUES } from '@conveyor/messaging';
 import { Batcher } from './batcher';
+import { foldReports } from './report-fold';
 import { TasksRepository } from './tasks.repository';
 
 const applied = new Counter({
@@ -62,7 +63,7 @@ export class TaskReportsService {
       return;
     }
     const error = deathCause(delivery);
-    await this.untilDone(() => this.repo.transaction((m) => this.repo.markDead(m, taskId, error)));
+    await this.untilDone(() => this.repo.markDead(taskId, error));
     delivery.ack();
   }
 
@@ -72,12 +73,9 @@ export class TaskReportsService {
   }
 
   private async applyBatch(batch: { delivery: Delivery; report: StatusMessage }[]): Promise<void> {
+    const folded = foldReports(batch.map((b) => b.report));
     const changed = await this.untilDone(() =>
-      this.repo.transaction(async (m) => {
-        let n = 0;
-        for (const { report } of batch) if (await this.repo.applyStatus(m, report)) n++;
-        return n;
-      }),
+      this.repo.transaction((m) => this.repo.applyReports(m, folded)),
     );
     applied.inc({ outcome: 'applied' }, changed);
     applied.inc({ outcome: 'ignored' }, batch.length - changed);

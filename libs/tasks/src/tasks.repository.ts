@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Priority, StatusMessage, TaskErrorInfo, TaskStatus, sourcesOf } from '@conveyor/contracts';
+import {
+  Priority,
+  TASK_STATUSES,
+  TRANSITIONS,
+  TaskErrorInfo,
+  TaskStatus,
+  sourcesOf,
+} from '@conveyor/contracts';
+import { FoldedReport } from './report-fold';
 import { OutboxEntity } from './outbox.entity';
 import { TaskEntity } from './task.entity';
 
@@ -35,6 +43,9 @@ export interface TaskFilter {
   offset: number;
 }
 
+/** Every legal `from>to` pair, for guards inside set-based UPDATEs. */
+const LEGAL_TRANSITIONS = TASK_STATUSES.flatMap((from) => TRANSITIONS[from].map((to) => `${from}>${to}`));
+
 const TASK_COLUMNS = `id, type, payload, priority, status, progress, result, error, attempts,
   max_attempts AS "maxAttempts", run_at AS "runAt", idempotency_key AS "idempotencyKey",
   created_at AS "createdAt", queued_at AS "queuedAt", started_at AS "startedAt",
@@ -50,16 +61,23 @@ export class TasksRepository {
   }
 
   /**
-   * Inserts a task and its outbox message in the caller's transaction. With an idempotency key
-   * already used, inserts nothing and returns null (the unique index settles concurrent races).
+   * Inserts a task and its outbox message in one statement (so one transaction, one round trip).
+   * With an idempotency key already used, inserts nothing and returns null: the unique index
+   * settles concurrent races.
    */
-  async insert(m: EntityManager, task: NewTask): Promise<TaskEntity | null> {
-    const rows: TaskEntity[] = await m.query(
-      `INSERT INTO tasks (id, type, payload, priority, status, progress, attempts, max_attempts, run_at,
-         idempotency_key, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, 'pending', 0, 0, $5, $6, $7, now(), now())
-       ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-       RETURNING ${TASK_COLUMNS}`,
+  async insertWithMessage(task: NewTask, message: NewOutboxMessage): Promise<TaskEntity | null> {
+    const rows: TaskEntity[] = await this.db.query(
+      `WITH t AS (
+         INSERT INTO tasks (id, type, payload, priority, status, progress, attempts, max_attempts, run_at,
+           idempotency_key, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, 'pending', 0, 0, $5, $6, $7, now(), now())
+         ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+         RETURNING ${TASK_COLUMNS}
+       ), o AS (
+         INSERT INTO outbox (task_id, attempt, exchange, routing_key, message_id, message_type, body, headers, available_at)
+         SELECT id, $8, $9, $10, $11, $12, $13, $14, $15 FROM t
+       )
+       SELECT * FROM t`,
       [
         task.id,
         task.type,
@@ -68,28 +86,17 @@ export class TasksRepository {
         task.maxAttempts,
         task.runAt,
         task.idempotencyKey,
+        message.attempt,
+        message.exchange,
+        message.routingKey,
+        message.messageId,
+        message.messageType,
+        JSON.stringify(message.body),
+        JSON.stringify(message.headers),
+        message.availableAt,
       ],
     );
     return rows[0] ?? null;
-  }
-
-  async insertOutbox(m: EntityManager, messages: NewOutboxMessage[]): Promise<void> {
-    if (messages.length === 0) return;
-    await m.query(
-      `INSERT INTO outbox (task_id, attempt, exchange, routing_key, message_id, message_type, body, headers, available_at)
-       SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::jsonb[], $9::timestamptz[])`,
-      [
-        messages.map((x) => x.taskId),
-        messages.map((x) => x.attempt),
-        messages.map((x) => x.exchange),
-        messages.map((x) => x.routingKey),
-        messages.map((x) => x.messageId),
-        messages.map((x) => x.messageType),
-        messages.map((x) => JSON.stringify(x.body)),
-        messages.map((x) => JSON.stringify(x.headers)),
-        messages.map((x) => x.availableAt),
-      ],
-    );
   }
 
   async findById(id: string): Promise<TaskEntity | null> {
@@ -139,17 +146,19 @@ export class TasksRepository {
     );
   }
 
-  /** Removes published rows and moves their tasks to `queued` (only from a status that allows it). */
+  /** Removes published rows and moves their tasks to `queued` where the state machine allows it. */
   async markPublished(m: EntityManager, sent: OutboxEntity[]): Promise<void> {
     if (sent.length === 0) return;
     await m.query(`DELETE FROM outbox WHERE id = ANY($1::bigint[])`, [sent.map((r) => r.id)]);
     const tasks = sent.filter((r) => r.taskId !== null);
     if (tasks.length === 0) return;
+    // queued_at records the confirm even when a worker's report already overtook it.
     await m.query(
-      `UPDATE tasks t SET status = 'queued', queued_at = now(), updated_at = now(),
+      `UPDATE tasks t SET queued_at = COALESCE(t.queued_at, now()), updated_at = now(),
+         status = CASE WHEN t.status = ANY($3) THEN 'queued' ELSE t.status END,
          attempts = GREATEST(t.attempts, o.attempt)
        FROM unnest($1::uuid[], $2::int[]) AS o(id, attempt)
-       WHERE t.id = o.id AND t.status = ANY($3)`,
+       WHERE t.id = o.id`,
       [tasks.map((r) => r.taskId), tasks.map((r) => r.attempt ?? 1), sourcesOf('queued')],
     );
   }
@@ -160,56 +169,49 @@ export class TasksRepository {
   }
 
   /**
-   * Applies one worker report as one guarded UPDATE; returns whether it changed the task. A
-   * duplicate, a report of an older attempt or one that would move the task backwards changes nothing.
+   * Applies a batch of worker reports (folded to one per task) in one guarded UPDATE. A report
+   * changes a task only along a legal transition and never for an attempt older than the
+   * task's; duplicates and late reports therefore change nothing. Returns how many rows changed.
    */
-  async applyStatus(m: EntityManager, s: StatusMessage): Promise<boolean> {
-    const at = new Date(s.at);
-    switch (s.status) {
-      case 'running':
-        return this.changed(
-          m,
-          `UPDATE tasks SET status = 'running', started_at = $2, attempts = GREATEST(attempts, $3), updated_at = now()
-             WHERE id = $1 AND status = ANY($4) AND attempts <= $3`,
-          [s.taskId, at, s.attempt, sourcesOf('running')],
-        );
-      case 'succeeded':
-        return this.changed(
-          m,
-          `UPDATE tasks SET status = 'succeeded', result = $2, error = NULL, progress = 100,
-               started_at = COALESCE(started_at, $3), finished_at = $3, attempts = GREATEST(attempts, $4), updated_at = now()
-             WHERE id = $1 AND status = ANY($5) AND attempts <= $4`,
-          [s.taskId, JSON.stringify(s.result ?? null), at, s.attempt, sourcesOf('succeeded')],
-        );
-      case 'failed':
-        return this.finishWithError(m, s.taskId, 'failed', s.error ?? unknownError(), at, s.attempt);
-    }
+  async applyReports(m: EntityManager, reports: FoldedReport[]): Promise<number> {
+    if (reports.length === 0) return 0;
+    const { count } = await update(
+      m,
+      `UPDATE tasks t SET
+         status = v.status,
+         started_at = CASE WHEN v.status = 'running' THEN v.at ELSE COALESCE(t.started_at, v.started_at, v.at) END,
+         finished_at = CASE WHEN v.status IN ('succeeded', 'failed') THEN v.at ELSE t.finished_at END,
+         result = CASE WHEN v.status = 'succeeded' THEN v.result ELSE t.result END,
+         error = CASE WHEN v.status = 'failed' THEN v.error WHEN v.status = 'succeeded' THEN NULL ELSE t.error END,
+         progress = CASE WHEN v.status = 'succeeded' THEN 100 ELSE t.progress END,
+         attempts = GREATEST(t.attempts, v.attempt),
+         updated_at = now()
+       FROM unnest($1::uuid[], $2::text[], $3::int[], $4::timestamptz[], $5::timestamptz[], $6::jsonb[], $7::jsonb[])
+         AS v(id, status, attempt, at, started_at, result, error)
+       WHERE t.id = v.id AND t.attempts <= v.attempt AND (t.status || '>' || v.status) = ANY($8)`,
+      [
+        reports.map((r) => r.taskId),
+        reports.map((r) => r.status),
+        reports.map((r) => r.attempt),
+        reports.map((r) => r.at),
+        reports.map((r) => r.startedAt),
+        reports.map((r) => JSON.stringify(r.result ?? null)),
+        reports.map((r) => (r.error ? JSON.stringify(r.error) : null)),
+        LEGAL_TRANSITIONS,
+      ],
+    );
+    return count;
   }
 
   /** Marks a dead-lettered task `dead` unless it already finished. */
-  async markDead(m: EntityManager, id: string, error: TaskErrorInfo): Promise<boolean> {
-    return this.finishWithError(m, id, 'dead', error, new Date(), null);
-  }
-
-  private finishWithError(
-    m: EntityManager,
-    id: string,
-    status: 'failed' | 'dead',
-    error: TaskErrorInfo,
-    at: Date,
-    attempt: number | null,
-  ): Promise<boolean> {
-    return this.changed(
-      m,
-      `UPDATE tasks SET status = $2, error = $3, finished_at = $4,
-           attempts = GREATEST(attempts, COALESCE($5, attempts)), updated_at = now()
-         WHERE id = $1 AND status = ANY($6) AND ($5::int IS NULL OR attempts <= $5)`,
-      [id, status, JSON.stringify(error), at, attempt, sourcesOf(status)],
+  async markDead(id: string, error: TaskErrorInfo): Promise<boolean> {
+    const { count } = await update(
+      this.db.manager,
+      `UPDATE tasks SET status = 'dead', error = $2, finished_at = now(), updated_at = now()
+       WHERE id = $1 AND status = ANY($3)`,
+      [id, JSON.stringify(error), sourcesOf('dead')],
     );
-  }
-
-  private async changed(m: EntityManager, sql: string, params: unknown[]): Promise<boolean> {
-    return (await update(m, sql, params)).count > 0;
+    return count > 0;
   }
 }
 
@@ -221,8 +223,4 @@ async function update<T>(
 ): Promise<{ rows: T[]; count: number }> {
   const [rows, count] = await m.query<[T[], number]>(sql, params);
   return { rows, count };
-}
-
-function unknownError(): TaskErrorInfo {
-  return { message: 'the worker reported no error details', code: 'UNKNOWN', retryable: false };
 }

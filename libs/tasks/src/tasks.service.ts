@@ -35,7 +35,7 @@ export class TasksService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Writes the task and its outbox message in one transaction; the relay publishes it. */
+  /** Writes the task and its outbox message atomically; the relay publishes it. */
   async create(dto: TaskCreateDto, idempotencyKey?: string): Promise<CreateResult> {
     const contract = findTaskType(dto.type);
     if (!contract) {
@@ -64,8 +64,8 @@ export class TasksService {
       headers: { [ATTEMPT_HEADER]: attempt },
       availableAt: runAt,
     };
-    const task = await this.repo.transaction(async (m) => {
-      const inserted = await this.repo.insert(m, {
+    const task = await this.repo.insertWithMessage(
+      {
         id,
         type: contract.name,
         payload: dto.payload,
@@ -73,10 +73,9 @@ export class TasksService {
         maxAttempts: DEFAULT_MAX_ATTEMPTS,
         runAt,
         idempotencyKey: idempotencyKey ?? null,
-      });
-      if (inserted) await this.repo.insertOutbox(m, [message]);
-      return inserted;
-    });
+      },
+      message,
+    );
     if (task) return { task, created: true };
     const existing = idempotencyKey ? await this.repo.findByIdempotencyKey(idempotencyKey) : null;
     if (!existing) throw new TasksError('CONFLICT', 'the idempotency key is in use; retry the request');

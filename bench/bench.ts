@@ -1,0 +1,176 @@
+/**
+ * `make bench`: the raw broker figure and Conveyor's end-to-end figure, measured in one run on a
+ * stack of their own, and their ratio. See scripts/bench.sh for how the stack is prepared.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import * as amqplib from 'amqplib';
+import { Client } from 'pg';
+import { QUORUM_QUEUE_ARGS } from '@conveyor/messaging';
+
+const ROOT = resolve(__dirname, '../..');
+const TASKS = Number(process.env.BENCH_TASKS ?? 10_000);
+const SUBMIT_CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
+const env = process.env as Record<string, string>;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+/** Publish with confirms + consume with ack, persistent messages, on a quorum queue like the work queues. */
+async function rawBroker(messageSize: number): Promise<{ seconds: number; rate: number }> {
+  const queue = 'bench.raw';
+  const setup = await amqplib.connect(env.AMQP_URL);
+  const admin = await setup.createChannel();
+  await admin.assertExchange('conveyor.dlx', 'fanout', { durable: true });
+  await admin.deleteQueue(queue);
+  await admin.assertQueue(queue, { durable: true, arguments: QUORUM_QUEUE_ARGS });
+
+  const consumerConn = await amqplib.connect(env.AMQP_URL);
+  const consumer = await consumerConn.createChannel();
+  await consumer.prefetch(100);
+  let received = 0;
+  let done!: () => void;
+  const all = new Promise<void>((ok) => (done = ok));
+  await consumer.consume(queue, (msg) => {
+    if (!msg) return;
+    consumer.ack(msg);
+    if (++received === TASKS) done();
+  });
+
+  const publisherConn = await amqplib.connect(env.AMQP_URL);
+  const publisher = await publisherConn.createConfirmChannel();
+  const body = Buffer.alloc(messageSize, 'x');
+  const started = performance.now();
+  // Same shape as the relay: batches of confirmed publishes in flight together.
+  for (let sent = 0; sent < TASKS;) {
+    const n = Math.min(500, TASKS - sent);
+    for (let i = 0; i < n; i++) {
+      publisher.publish('', queue, body, {
+        persistent: true,
+        mandatory: true,
+        contentType: 'application/json',
+      });
+    }
+    await publisher.waitForConfirms();
+    sent += n;
+  }
+  await all;
+  const seconds = (performance.now() - started) / 1000;
+  await admin.deleteQueue(queue);
+  for (const c of [publisherConn, consumerConn, setup]) await c.close();
+  return { seconds, rate: TASKS / seconds };
+}
+
+function startApp(name: 'gateway' | 'worker', port: number): ChildProcess {
+  const portVar = name === 'gateway' ? 'GATEWAY_PORT' : 'WORKER_PORT';
+  const proc = spawn('node', [resolve(ROOT, `dist/apps/${name}/src/main.js`)], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', [portVar]: String(port) },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  return proc;
+}
+
+async function healthy(url: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (
+    !(await fetch(`${url}/health`).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
+    if (Date.now() > deadline) throw new Error(`${url} not healthy`);
+    await sleep(200);
+  }
+}
+
+async function conveyor(): Promise<{
+  seconds: number;
+  rate: number;
+  submitSeconds: number;
+  p50: number;
+  p99: number;
+  messageSize: number;
+}> {
+  const gateway = startApp('gateway', 3900);
+  const worker = startApp('worker', 3901);
+  const url = 'http://127.0.0.1:3900';
+  const db = new Client({ connectionString: env.DATABASE_URL });
+  try {
+    await Promise.all([healthy(url), healthy('http://127.0.0.1:3901'), db.connect()]);
+    const body = JSON.stringify({ type: 'demo.work', payload: { seconds: 0, cpuBound: false } });
+    const started = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: SUBMIT_CONCURRENCY }, async () => {
+        while (next < TASKS) {
+          next++;
+          const res = await fetch(`${url}/tasks`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body,
+          });
+          if (res.status !== 201) throw new Error(`submit answered ${res.status}: ${await res.text()}`);
+          await res.arrayBuffer();
+        }
+      }),
+    );
+    const submitSeconds = (performance.now() - started) / 1000;
+    for (;;) {
+      const { rows } = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM tasks WHERE status = 'succeeded'`,
+      );
+      if (rows[0].n >= TASKS) break;
+      if (performance.now() - started > 600_000)
+        throw new Error(`only ${rows[0].n} of ${TASKS} succeeded in 10 min`);
+      await sleep(50);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const { rows } = await db.query<{ ms: number }>(
+      `SELECT extract(epoch FROM (finished_at - created_at)) * 1000 AS ms FROM tasks ORDER BY 1`,
+    );
+    const latencies = rows.map((r) => Number(r.ms));
+    const sample = await db.query<{ len: number }>(
+      `SELECT octet_length(json_build_object('id', id, 'type', type, 'priority', priority, 'payload', payload)::text) AS len FROM tasks LIMIT 1`,
+    );
+    return {
+      seconds,
+      rate: TASKS / seconds,
+      submitSeconds,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      messageSize: Number(sample.rows[0].len),
+    };
+  } finally {
+    await db.end().catch(() => undefined);
+    gateway.kill('SIGTERM');
+    worker.kill('SIGTERM');
+    await Promise.all(
+      [gateway, worker].map(
+        (p) => new Promise((ok) => (p.exitCode !== null ? ok(null) : p.once('exit', ok))),
+      ),
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  // Conveyor first (it reveals the real message size), then the broker alone with that size.
+  const c = await conveyor();
+  const raw = await rawBroker(c.messageSize);
+  const ratio = c.rate / raw.rate;
+  const lines = [
+    `tasks: ${TASKS} zero-second IO demo.work, ${SUBMIT_CONCURRENCY} concurrent HTTP submitters, message ${c.messageSize} B`,
+    `raw broker (confirm publish + ack consume, quorum queue): ${raw.rate.toFixed(0)} msg/s (${raw.seconds.toFixed(2)} s)`,
+    `conveyor end to end (submit → succeeded):            ${c.rate.toFixed(0)} tasks/s (${c.seconds.toFixed(2)} s; submission took ${c.submitSeconds.toFixed(2)} s)`,
+    `submit-to-finish latency: p50 ${c.p50.toFixed(0)} ms, p99 ${c.p99.toFixed(0)} ms`,
+    `ratio conveyor/raw: ${ratio.toFixed(3)} (bar: >= 0.2) ${ratio >= 0.2 ? 'PASS' : 'BELOW BAR'}`,
+  ];
+  process.stdout.write(`\n${lines.join('\n')}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
