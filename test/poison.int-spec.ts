@@ -81,6 +81,7 @@ describe('poison messages', () => {
       messageId: 'poison-unroutable',
     });
 
+    // Published after the poison: it only succeeds if the consumer kept going.
     const good = await request(gateway.url, 'POST', '/tasks', {
       type: 'demo.work',
       payload: { seconds: 0, cpuBound: false },
@@ -116,8 +117,6 @@ describe('poison messages', () => {
     });
     expect(JSON.parse(String(unknownType.headers['x-conveyor-rejection'])).code).toBe('UNKNOWN_TYPE');
     expect(unroutable.headers['x-conveyor-rejection']).toBeUndefined();
-    const work = await queueInfo(env, 'conveyor.tasks.normal.io');
-    expect(work.consumers).toBeGreaterThan(0);
   });
 
   it('declares the topology of the brief', async () => {

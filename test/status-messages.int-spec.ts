@@ -43,7 +43,9 @@ async function queuedTask(): Promise<string> {
 }
 
 async function report(taskId: string, status: string, at: Date, extra: object = {}) {
-  const body = { taskId, attempt: 1, status, at: at.toISOString(), workerId: 'test', ...extra };
+  const body = {
+    reports: [{ taskId, attempt: 1, status, at: at.toISOString(), workerId: 'test', ...extra }],
+  };
   await publishRaw(env, 'conveyor.status', 'status', JSON.stringify(body), {
     contentType: 'application/json',
     correlationId: taskId,
@@ -118,9 +120,15 @@ describe('status messages', () => {
   it('dead-letters a malformed status message and keeps consuming', async () => {
     const tag = `malformed-${Date.now()}`;
     await publishRaw(env, 'conveyor.status', 'status', 'not json at all', { messageId: `${tag}-1` });
-    await publishRaw(env, 'conveyor.status', 'status', JSON.stringify({ taskId: 'x', status: 'running' }), {
-      messageId: `${tag}-2`,
-    });
+    await publishRaw(
+      env,
+      'conveyor.status',
+      'status',
+      JSON.stringify({ reports: [{ taskId: 'x', status: 'running' }] }),
+      {
+        messageId: `${tag}-2`,
+      },
+    );
     await settled();
     const dead = await waitForMessages(env, 'conveyor.dead', [
       (m) => m.messageId === `${tag}-1`,

@@ -25,6 +25,8 @@ import {
 import type { FastifyReply } from 'fastify';
 import {
   ErrorResponseDto,
+  TaskBatchCreateDto,
+  TaskBatchResponseDto,
   TaskCreateDto,
   TaskListQueryDto,
   TaskListResponseDto,
@@ -66,6 +68,13 @@ export class TasksController {
     const { task, created } = await this.tasks.create(dto, key);
     void reply.status(created ? 201 : 200);
     return task;
+  }
+
+  @Post('batch')
+  @ApiOperation({ summary: 'Submit up to 1,000 tasks in one transaction (all or none)' })
+  @ApiCreatedResponse({ type: TaskBatchResponseDto })
+  async createMany(@Body() dto: TaskBatchCreateDto): Promise<{ items: TaskEntity[] }> {
+    return { items: await this.tasks.createMany(dto.items) };
   }
 
   @Get()

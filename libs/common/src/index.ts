@@ -5,3 +5,4 @@ export * from './logging';
 export * from './metrics';
 export * from './redis.module';
 export * from './health';
+export * from './batcher';

@@ -8,6 +8,8 @@ export class RedisService extends Redis implements OnApplicationShutdown {
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     super(config.redis.url, {
       maxRetriesPerRequest: 1,
+      // Commands issued in the same tick share one write (the worker checks every task it takes).
+      enableAutoPipelining: true,
       enableOfflineQueue: false,
       connectTimeout: 2000,
       retryStrategy: (times) => Math.min(times * 200, 2000),

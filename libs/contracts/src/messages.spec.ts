@@ -1,4 +1,4 @@
-import { parseMessage, statusMessageSchema, taskMessageSchema } from './messages';
+import { parseMessage, statusBatchSchema, statusMessageSchema, taskMessageSchema } from './messages';
 
 const id = '0190f5d8-8c3a-7cc1-9a57-6a0f7e2b8c11';
 
@@ -37,5 +37,14 @@ describe('message parsing', () => {
       ),
     );
     expect(extra.ok).toBe(false);
+  });
+
+  it('accepts a batch of reports, never an empty one', () => {
+    const report = { taskId: id, attempt: 1, status: 'succeeded', at: new Date().toISOString(), result: 1 };
+    expect(
+      parseMessage(statusBatchSchema, Buffer.from(JSON.stringify({ reports: [report, report] }))).ok,
+    ).toBe(true);
+    const empty = parseMessage(statusBatchSchema, Buffer.from(JSON.stringify({ reports: [] })));
+    expect(empty.ok).toBe(false);
   });
 });

@@ -31,6 +31,13 @@ export const statusMessageSchema = z
   .strict();
 export type StatusMessage = z.infer<typeof statusMessageSchema>;
 
+/** Reports travel in batches: one message on `conveyor.status` carries up to 1,000 of them. */
+export const STATUS_BATCH_MAX = 1000;
+export const statusBatchSchema = z
+  .object({ reports: z.array(statusMessageSchema).min(1).max(STATUS_BATCH_MAX) })
+  .strict();
+export type StatusBatch = z.infer<typeof statusBatchSchema>;
+
 export const ATTEMPT_HEADER = 'x-conveyor-attempt';
 
 /** Set by a worker that dead-letters a message itself: JSON `{code, message, queue}`. */

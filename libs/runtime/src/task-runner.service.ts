@@ -13,10 +13,11 @@ import {
   parseMessage,
   taskMessageSchema,
 } from '@conveyor/contracts';
-import { AmqpService, Delivery, EXCHANGES, STATUS_ROUTING_KEY } from '@conveyor/messaging';
+import { AmqpService, Delivery, EXCHANGES } from '@conveyor/messaging';
 import { CpuPool } from './cpu-pool';
 import { HandlerError } from './handler';
 import { HandlerRegistry } from './handler-registry';
+import { StatusPublisher } from './status-publisher';
 
 const duration = new Histogram({
   name: 'conveyor_task_attempt_duration_seconds',
@@ -54,6 +55,7 @@ export class TaskRunner {
     private readonly amqp: AmqpService,
     private readonly pool: CpuPool,
     private readonly redis: RedisService,
+    private readonly reports: StatusPublisher,
   ) {}
 
   async handle(queue: string, delivery: Delivery): Promise<void> {
@@ -83,16 +85,19 @@ export class TaskRunner {
 
     const attempt = delivery.attempt;
     const kind = contract.kindOf(check.payload);
+    // The work need not wait for the `running` confirm; the ack waits for both reports.
+    const running = this.report({ taskId: message.id, attempt, status: 'running' });
+    running.catch(() => undefined); // awaited below; this only keeps it from counting as unhandled meanwhile
     try {
-      await this.report({ taskId: message.id, attempt, status: 'running' });
       const stop = duration.startTimer({ type: message.type, kind });
       const outcome = await this.execute(kind, message.type, check.payload, message.id, attempt);
       stop({ outcome: outcome.ok ? 'succeeded' : 'failed' });
-      await this.report(
+      const finished = this.report(
         outcome.ok
           ? { taskId: message.id, attempt, status: 'succeeded', result: outcome.result }
           : { taskId: message.id, attempt, status: 'failed', error: outcome.error },
       );
+      await Promise.all([running, finished]);
       delivery.ack();
     } catch (err) {
       // The report was not confirmed: hand the message back so the task is not lost.
@@ -160,10 +165,6 @@ export class TaskRunner {
   }
 
   private report(status: Omit<StatusMessage, 'at' | 'workerId'>): Promise<void> {
-    const body: StatusMessage = { ...status, at: new Date().toISOString(), workerId: this.workerId };
-    return this.amqp.publish(EXCHANGES.status, STATUS_ROUTING_KEY, body, {
-      correlationId: status.taskId,
-      type: `status.${status.status}`,
-    });
+    return this.reports.report({ ...status, at: new Date().toISOString(), workerId: this.workerId });
   }
 }

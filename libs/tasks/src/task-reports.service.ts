@@ -8,10 +8,10 @@ import {
   StatusMessage,
   TaskErrorInfo,
   parseMessage,
-  statusMessageSchema,
+  statusBatchSchema,
 } from '@conveyor/contracts';
 import { Delivery, WORK_QUEUES } from '@conveyor/messaging';
-import { Batcher } from './batcher';
+import { Batcher } from '@conveyor/common';
 import { foldReports } from './report-fold';
 import { TasksRepository } from './tasks.repository';
 
@@ -29,7 +29,7 @@ const applied = new Counter({
 @Injectable()
 export class TaskReportsService {
   private readonly logger = new Logger(TaskReportsService.name);
-  private readonly statusBatcher: Batcher<{ delivery: Delivery; report: StatusMessage }>;
+  private readonly statusBatcher: Batcher<{ delivery: Delivery; reports: StatusMessage[] }>;
 
   constructor(
     private readonly repo: TasksRepository,
@@ -44,14 +44,14 @@ export class TaskReportsService {
 
   /** A status message from `conveyor.status`; an unparseable one is dead-lettered at once. */
   receiveStatus(delivery: Delivery): Promise<void> {
-    const parsed = parseMessage(statusMessageSchema, delivery.body);
+    const parsed = parseMessage(statusBatchSchema, delivery.body);
     if (!parsed.ok) {
       applied.inc({ outcome: 'invalid' });
       this.logger.warn(`invalid status message dead-lettered: ${parsed.problem}`);
       delivery.nack(false);
       return Promise.resolve();
     }
-    this.statusBatcher.push({ delivery, report: parsed.value });
+    this.statusBatcher.push({ delivery, reports: parsed.value.reports });
     return Promise.resolve();
   }
 
@@ -72,13 +72,14 @@ export class TaskReportsService {
     return this.statusBatcher.drain();
   }
 
-  private async applyBatch(batch: { delivery: Delivery; report: StatusMessage }[]): Promise<void> {
-    const folded = foldReports(batch.map((b) => b.report));
+  private async applyBatch(batch: { delivery: Delivery; reports: StatusMessage[] }[]): Promise<void> {
+    const reports = batch.flatMap((b) => b.reports);
+    const folded = foldReports(reports);
     const changed = await this.untilDone(() =>
       this.repo.transaction((m) => this.repo.applyReports(m, folded)),
     );
     applied.inc({ outcome: 'applied' }, changed);
-    applied.inc({ outcome: 'ignored' }, batch.length - changed);
+    applied.inc({ outcome: 'ignored' }, reports.length - changed);
     for (const { delivery } of batch) delivery.ack();
   }
 

@@ -1,6 +1,20 @@
 import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import {
   DemoWorkPayloadDto,
   PRIORITIES,
@@ -29,6 +43,18 @@ export class TaskCreateDto {
   @IsOptional()
   @IsIn(PRIORITIES)
   priority?: Priority;
+}
+
+export const BATCH_MAX = 1000;
+
+export class TaskBatchCreateDto {
+  @ApiProperty({ type: [TaskCreateDto], minItems: 1, maxItems: BATCH_MAX })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(BATCH_MAX, { message: `items: at most ${BATCH_MAX} tasks per batch` })
+  @ValidateNested({ each: true })
+  @Type(() => TaskCreateDto)
+  items!: TaskCreateDto[];
 }
 
 export class TaskUpdateDto {
@@ -64,6 +90,11 @@ export class TaskListQueryDto {
   @Min(0)
   @Max(1_000_000)
   offset: number = 0;
+}
+
+export class TaskBatchResponseDto {
+  @ApiProperty({ type: () => [TaskResponseDto] })
+  items!: TaskResponseDto[];
 }
 
 export class TaskErrorDto {

@@ -36,6 +36,11 @@ export type NewOutboxMessage = Pick<
   | 'availableAt'
 >;
 
+export interface PreparedTask {
+  task: NewTask;
+  message: NewOutboxMessage;
+}
+
 export interface TaskFilter {
   status?: TaskStatus;
   type?: string;
@@ -97,6 +102,45 @@ export class TasksRepository {
       ],
     );
     return rows[0] ?? null;
+  }
+
+  /** Inserts many tasks and their outbox messages in one statement; returns them in input order. */
+  async insertMany(items: PreparedTask[]): Promise<TaskEntity[]> {
+    const tasks = items.map((i) => i.task);
+    const msgs = items.map((i) => i.message);
+    const rows: TaskEntity[] = await this.db.query(
+      `WITH t AS (
+         INSERT INTO tasks (id, type, payload, priority, status, progress, attempts, max_attempts, run_at, created_at, updated_at)
+         SELECT id, type, payload, priority, 'pending', 0, 0, max_attempts, run_at, now(), now()
+         FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::text[], $5::int[], $6::timestamptz[])
+           AS x(id, type, payload, priority, max_attempts, run_at)
+         RETURNING ${TASK_COLUMNS}
+       ), o AS (
+         INSERT INTO outbox (task_id, attempt, exchange, routing_key, message_id, message_type, body, headers, available_at)
+         SELECT * FROM unnest($7::uuid[], $8::int[], $9::text[], $10::text[], $11::text[], $12::text[], $13::jsonb[],
+           $14::jsonb[], $15::timestamptz[])
+       )
+       SELECT * FROM t`,
+      [
+        tasks.map((t) => t.id),
+        tasks.map((t) => t.type),
+        tasks.map((t) => JSON.stringify(t.payload)),
+        tasks.map((t) => t.priority),
+        tasks.map((t) => t.maxAttempts),
+        tasks.map((t) => t.runAt),
+        msgs.map((m) => m.taskId),
+        msgs.map((m) => m.attempt),
+        msgs.map((m) => m.exchange),
+        msgs.map((m) => m.routingKey),
+        msgs.map((m) => m.messageId),
+        msgs.map((m) => m.messageType),
+        msgs.map((m) => JSON.stringify(m.body)),
+        msgs.map((m) => JSON.stringify(m.headers)),
+        msgs.map((m) => m.availableAt),
+      ],
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return tasks.map((t) => byId.get(t.id)!);
   }
 
   async findById(id: string): Promise<TaskEntity | null> {

@@ -15,7 +15,7 @@ import { EXCHANGES, taskRoutingKey } from '@conveyor/messaging';
 import { TaskEntity } from './task.entity';
 import { TaskCreateDto, TaskListQueryDto, TaskListResponseDto } from './tasks.dto';
 import { TasksError } from './tasks.error';
-import { NewOutboxMessage, TasksRepository } from './tasks.repository';
+import { PreparedTask, TasksRepository } from './tasks.repository';
 
 const DEFAULT_MAX_ATTEMPTS = 3;
 
@@ -37,49 +37,60 @@ export class TasksService {
 
   /** Writes the task and its outbox message atomically; the relay publishes it. */
   async create(dto: TaskCreateDto, idempotencyKey?: string): Promise<CreateResult> {
-    const contract = findTaskType(dto.type);
-    if (!contract) {
-      const known = TASK_TYPES.map((t) => t.name).join(', ');
-      throw new TasksError('VALIDATION', `type: unknown task type '${dto.type}' (known: ${known})`);
-    }
-    const check = checkPayload(contract, dto.payload);
-    if (!check.ok) throw new TasksError('VALIDATION', check.problems.join('; '));
     if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {
       throw new TasksError('VALIDATION', 'Idempotency-Key must be 1..200 visible ASCII characters');
     }
+    const { task: row, message } = this.prepare(dto, '', idempotencyKey ?? null);
+    const task = await this.repo.insertWithMessage(row, message);
+    if (task) return { task, created: true };
+    const existing = idempotencyKey ? await this.repo.findByIdempotencyKey(idempotencyKey) : null;
+    if (!existing) throw new TasksError('CONFLICT', 'the idempotency key is in use; retry the request');
+    return { task: existing, created: false };
+  }
+
+  /** Creates up to 1,000 tasks in one transaction: all of them, or none when one is invalid. */
+  async createMany(dtos: TaskCreateDto[]): Promise<TaskEntity[]> {
+    const prepared = dtos.map((dto, i) => this.prepare(dto, `items[${i}].`, null));
+    return this.repo.insertMany(prepared);
+  }
+
+  /** Validates one request against its task type and builds its row and first message. */
+  private prepare(dto: TaskCreateDto, label: string, idempotencyKey: string | null): PreparedTask {
+    const contract = findTaskType(dto.type);
+    if (!contract) {
+      const known = TASK_TYPES.map((t) => t.name).join(', ');
+      throw new TasksError('VALIDATION', `${label}type: unknown task type '${dto.type}' (known: ${known})`);
+    }
+    const check = checkPayload(contract, dto.payload);
+    if (!check.ok) throw new TasksError('VALIDATION', check.problems.map((p) => label + p).join('; '));
 
     const id = uuidv7();
     const priority = dto.priority ?? 'normal';
     const runAt = new Date();
     const attempt = 1;
     const body: TaskMessage = { id, type: contract.name, priority, payload: dto.payload };
-    const message: NewOutboxMessage = {
-      taskId: id,
-      attempt,
-      exchange: EXCHANGES.tasks,
-      routingKey: taskRoutingKey(priority, contract.kindOf(check.payload), contract.name),
-      messageId: `${id}/${attempt}`,
-      messageType: contract.name,
-      body,
-      headers: { [ATTEMPT_HEADER]: attempt },
-      availableAt: runAt,
-    };
-    const task = await this.repo.insertWithMessage(
-      {
+    return {
+      task: {
         id,
         type: contract.name,
         payload: dto.payload,
         priority,
         maxAttempts: DEFAULT_MAX_ATTEMPTS,
         runAt,
-        idempotencyKey: idempotencyKey ?? null,
+        idempotencyKey,
       },
-      message,
-    );
-    if (task) return { task, created: true };
-    const existing = idempotencyKey ? await this.repo.findByIdempotencyKey(idempotencyKey) : null;
-    if (!existing) throw new TasksError('CONFLICT', 'the idempotency key is in use; retry the request');
-    return { task: existing, created: false };
+      message: {
+        taskId: id,
+        attempt,
+        exchange: EXCHANGES.tasks,
+        routingKey: taskRoutingKey(priority, contract.kindOf(check.payload), contract.name),
+        messageId: `${id}/${attempt}`,
+        messageType: contract.name,
+        body,
+        headers: { [ATTEMPT_HEADER]: attempt },
+        availableAt: runAt,
+      },
+    };
   }
 
   async get(id: string): Promise<TaskEntity> {
