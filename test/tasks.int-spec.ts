@@ -105,6 +105,27 @@ describe('tasks end to end', () => {
     expect((await finished(created.body.id)).status).toBe('succeeded');
   });
 
+  it('creates a batch in one request and runs every task', async () => {
+    const items = Array.from({ length: 50 }, (_, i) => ({
+      type: 'demo.work',
+      payload: { seconds: 0, cpuBound: i % 5 === 0 },
+      priority: i % 2 ? 'high' : 'normal',
+    }));
+    const res = await request(gateway.url, 'POST', '/tasks/batch', { items });
+    expect(res.status).toBe(201);
+    expect(res.body.items).toHaveLength(50);
+    expect(res.body.items.map((t: { priority: string }) => t.priority)).toEqual(items.map((i) => i.priority));
+    const ids = res.body.items.map((t: { id: string }) => t.id);
+    const done = await waitFor('batch to finish', async () => {
+      const { rows } = await db.query(
+        `SELECT count(*)::int AS n FROM tasks WHERE id = ANY($1) AND status = 'succeeded'`,
+        [ids],
+      );
+      return rows[0].n === 50 ? true : undefined;
+    });
+    expect(done).toBe(true);
+  });
+
   it('lists and filters tasks, newest first, with paging', async () => {
     const page = await request(gateway.url, 'GET', '/tasks?type=demo.work&status=failed&limit=1&offset=0');
     expect(page.status).toBe(200);
