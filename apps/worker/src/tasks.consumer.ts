@@ -28,7 +28,9 @@ export class TasksConsumer implements OnApplicationBootstrap, BeforeApplicationS
     }
   }
 
-  beforeApplicationShutdown(): Promise<void> {
-    return this.amqp.stopConsuming();
+  /** SIGTERM: take no more messages, let the running ones finish and report, then close. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.amqp.stopConsuming();
+    await this.runner.drain(this.config.worker.shutdownGraceMs);
   }
 }

@@ -22,6 +22,27 @@ export async function createHttpApp(
       stopAtFirstError: false,
     }),
   );
-  app.enableShutdownHooks();
+  exitCleanlyOn(app, ['SIGTERM', 'SIGINT']);
   return app;
+}
+
+/**
+ * Runs the shutdown hooks (drain, close connections) and exits 0. Nest's own enableShutdownHooks
+ * re-raises the signal afterwards, which process managers read as a crash.
+ */
+function exitCleanlyOn(app: NestFastifyApplication, signals: NodeJS.Signals[]): void {
+  let closing = false;
+  for (const signal of signals) {
+    process.on(signal, () => {
+      if (closing) return;
+      closing = true;
+      app.close().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          process.stderr.write(`shutdown failed: ${String(err)}\n`);
+          process.exit(1);
+        },
+      );
+    });
+  }
 }

@@ -35,6 +35,7 @@ const envSchema = z
     WORKER_CPU_THREADS: int(0, 256, 0),
     WORKER_IO_CONCURRENCY: int(1, 10_000, 200),
     WORKER_HIGH_IO_CONCURRENCY: int(1, 10_000, 20),
+    WORKER_SHUTDOWN_GRACE_MS: int(0, 600_000, 20_000),
     CANCEL_MARK_TTL_SECONDS: int(60, 30 * 86400, 7 * 86400),
   })
   .superRefine((env, ctx) => {
@@ -61,6 +62,7 @@ export interface AppConfig {
     cpuThreads: number;
     ioConcurrency: number;
     highIoConcurrency: number;
+    shutdownGraceMs: number;
   };
   db: { url: string; poolSize: number };
   redis: { url: string };
@@ -97,6 +99,7 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
       cpuThreads: e.WORKER_CPU_THREADS || Math.max(1, availableParallelism() - 1),
       ioConcurrency: e.WORKER_IO_CONCURRENCY,
       highIoConcurrency: e.WORKER_HIGH_IO_CONCURRENCY,
+      shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
     },
     db: {
       url: e.DATABASE_URL ?? 'postgres://conveyor:conveyor@127.0.0.1:5432/conveyor',

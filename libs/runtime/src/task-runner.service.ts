@@ -58,13 +58,26 @@ export class TaskRunner {
     private readonly reports: StatusPublisher,
   ) {}
 
+  private readonly active = new Set<Promise<void>>();
+
   async handle(queue: string, delivery: Delivery): Promise<void> {
     inFlight.inc({ queue });
+    const work = this.process(queue, delivery);
+    this.active.add(work);
     try {
-      await this.process(queue, delivery);
+      await work;
     } finally {
+      this.active.delete(work);
       inFlight.dec({ queue });
     }
+  }
+
+  /** Waits for the tasks in progress (after intake stopped); what is left at the deadline is redelivered. */
+  async drain(deadlineMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadlineMs)));
+    await Promise.race([Promise.allSettled([...this.active]), deadline]);
+    clearTimeout(timer);
   }
 
   private async process(queue: string, delivery: Delivery): Promise<void> {
