@@ -11,8 +11,10 @@ help:
 	@echo "make test    lint, type-check, unit and integration tests on a stack of their own"
 	@echo "make bench   broker baseline vs Conveyor end to end, on a stack of its own"
 
+# `npm install --no-save` installs the locked versions. Not `npm ci`: npm 11.16+ rejects its own
+# lockfile when a registry lacks some platform's optional binaries (npm/cli#9846).
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm install --no-save --no-audit --no-fund
 	@touch $@
 
 deps: node_modules/.installed
