@@ -71,12 +71,27 @@ install() {
 }
 
 # --- PostgreSQL ---------------------------------------------------------------------------
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+as_pg() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
+
+# As root, PostgreSQL runs as the postgres user, which must be able to reach the data folder:
+# a clone under a private directory (mode 700, as mktemp makes) would lock it out.
+pg_reachable() {
+  [ "$(id -u)" = 0 ] || return 0
+  local dir="$1"
+  while [ "$dir" != / ]; do
+    if ! runuser -u postgres -- test -x "$dir" 2>/dev/null; then
+      if command -v setfacl >/dev/null; then setfacl -m u:postgres:x "$dir"; else chmod o+x "$dir"; fi
+      log "allowed the postgres user to traverse $dir"
+    fi
+    dir=$(dirname "$dir")
+  done
+}
 
 pg_start() {
   [ -n "$PG_BIN" ] || die "PostgreSQL is not installed (run: scripts/stack.sh install)"
   local dir="$DATA/postgres"
   mkdir -p "$DATA/logs" "$DATA/run"
+  pg_reachable "$DATA"
   if [ ! -s "$dir/PG_VERSION" ]; then
     log "initialising PostgreSQL in $dir"
     mkdir -p "$dir"

@@ -1,32 +1,19 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RunningApp, StackEnv, request, stackEnv, startApp, waitFor } from './support';
+import { harness, request, waitFor } from './support';
 
-let env: StackEnv;
-let gateway: RunningApp;
-let worker: RunningApp;
-
-beforeAll(async () => {
-  env = stackEnv();
-  gateway = await startApp('gateway', env);
-  worker = await startApp('worker', env);
-});
-
-afterAll(async () => {
-  await worker.stop();
-  await gateway.stop();
-});
+const h = harness();
 
 describe('CPU work and the worker event loop', () => {
   it('keeps the worker responsive while a 2 s CPU task runs', async () => {
-    const created = await request(gateway.url, 'POST', '/tasks', {
+    const created = await request(h.gateway.url, 'POST', '/tasks', {
       type: 'demo.work',
       payload: { seconds: 2, cpuBound: true },
     });
     await waitFor(
       'CPU task to start',
       async () => {
-        const { body } = await request(gateway.url, 'GET', `/tasks/${created.body.id}`);
+        const { body } = await request(h.gateway.url, 'GET', `/tasks/${created.body.id}`);
         return body.status === 'running' ? true : undefined;
       },
       30_000,
@@ -38,13 +25,13 @@ describe('CPU work and the worker event loop', () => {
     let status = 'running';
     while (status === 'running') {
       const t0 = performance.now();
-      const res = await fetch(`${worker.url}/health`);
+      const res = await fetch(`${h.worker!.url}/health`);
       latencies.push(performance.now() - t0);
       expect(res.status).toBe(200);
-      status = (await request(gateway.url, 'GET', `/tasks/${created.body.id}`)).body.status;
+      status = (await request(h.gateway.url, 'GET', `/tasks/${created.body.id}`)).body.status;
       await sleep(50);
     }
-    const done = (await request(gateway.url, 'GET', `/tasks/${created.body.id}`)).body;
+    const done = (await request(h.gateway.url, 'GET', `/tasks/${created.body.id}`)).body;
     expect(done.status).toBe('succeeded');
     expect(done.result.ranForMs).toBeGreaterThanOrEqual(2000);
     const max = Math.max(...latencies);
@@ -56,7 +43,7 @@ describe('CPU work and the worker event loop', () => {
     expect(max).toBeLessThan(500);
 
     // The worker's own measurement agrees.
-    const metrics = await (await fetch(`${worker.url}/metrics`)).text();
+    const metrics = await (await fetch(`${h.worker!.url}/metrics`)).text();
     const lagMax = Number(/^nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(metrics)?.[1]);
     expect(lagMax).toBeLessThan(0.5);
   });

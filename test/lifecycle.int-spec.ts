@@ -1,41 +1,31 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { ROOT, RunningApp, StackEnv, request, stackEnv, startApp, waitFor } from './support';
+import { ROOT, harness, request, startApp, waitFor } from './support';
 
-let env: StackEnv;
-let gateway: RunningApp;
-
-beforeAll(async () => {
-  env = stackEnv();
-  gateway = await startApp('gateway', env);
-});
-
-afterAll(async () => {
-  await gateway.stop();
-});
+const h = harness({ worker: false });
 
 describe('graceful shutdown', () => {
   it('lets a worker finish the task it holds on SIGTERM, report it, and exit 0', async () => {
-    const worker = await startApp('worker', env);
-    const created = await request(gateway.url, 'POST', '/tasks', {
+    const worker = await startApp('worker', h.env);
+    const created = await request(h.gateway.url, 'POST', '/tasks', {
       type: 'demo.work',
       payload: { seconds: 1.5, cpuBound: false },
     });
     await waitFor('task to run', async () => {
-      const { body } = await request(gateway.url, 'GET', `/tasks/${created.body.id}`);
+      const { body } = await request(h.gateway.url, 'GET', `/tasks/${created.body.id}`);
       return body.status === 'running' ? true : undefined;
     });
     const code = await worker.stop();
     expect(code).toBe(0);
     // Finished by this worker before it exited: no other worker is running.
-    const { body } = await request(gateway.url, 'GET', `/tasks/${created.body.id}`);
+    const { body } = await request(h.gateway.url, 'GET', `/tasks/${created.body.id}`);
     expect(body.status).toBe('succeeded');
     expect(body.attempts).toBe(1);
     expect(body.result.ranForMs).toBeGreaterThanOrEqual(1500);
   });
 
   it('stops the gateway with exit code 0', async () => {
-    const other = await startApp('gateway', env);
+    const other = await startApp('gateway', h.env);
     expect(await other.stop()).toBe(0);
   });
 });
@@ -45,7 +35,7 @@ describe('invalid configuration', () => {
     const run = spawnSync('node', [resolve(ROOT, `dist/apps/${name}/src/main.js`)], {
       env: {
         ...process.env,
-        ...env,
+        ...h.env,
         GATEWAY_PORT: 'eighty',
         WORKER_IO_CONCURRENCY: '0',
         AMQP_URL: 'not a url',

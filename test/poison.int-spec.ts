@@ -1,42 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Client } from 'pg';
-import {
-  RunningApp,
-  StackEnv,
-  TERMINAL,
-  connectDb,
-  publishRaw,
-  queueInfo,
-  request,
-  stackEnv,
-  startApp,
-  waitFor,
-  waitForMessages,
-} from './support';
+import { TERMINAL, harness, publishRaw, queueInfo, request, waitFor, waitForMessages } from './support';
 
-let env: StackEnv;
-let gateway: RunningApp;
-let worker: RunningApp;
-let db: Client;
-
-beforeAll(async () => {
-  env = stackEnv();
-  db = await connectDb(env);
-  gateway = await startApp('gateway', env);
-  worker = await startApp('worker', env);
-});
-
-afterAll(async () => {
-  await worker.stop();
-  await gateway.stop();
-  await db.end();
-});
+const h = harness();
 
 /** A task row that exists but whose real message was never published (as if an outsider sent it). */
 async function taskRow(): Promise<string> {
   const { v7 } = await import('uuid');
   const id = v7();
-  await db.query(
+  await h.db.query(
     `INSERT INTO tasks (id, type, payload, priority, status, progress, attempts, max_attempts, run_at, created_at, updated_at)
      VALUES ($1, 'demo.work', '{}', 'normal', 'queued', 0, 1, 3, now(), now(), now())`,
     [id],
@@ -45,7 +16,7 @@ async function taskRow(): Promise<string> {
 }
 
 async function status(id: string) {
-  const { body } = await request(gateway.url, 'GET', `/tasks/${id}`);
+  const { body } = await request(h.gateway.url, 'GET', `/tasks/${id}`);
   return body;
 }
 
@@ -54,18 +25,18 @@ describe('poison messages', () => {
     const unknownTypeTask = await taskRow();
     const badPayloadTask = await taskRow();
 
-    await publishRaw(env, 'conveyor.tasks', 'task.normal.io.demo.work', '<<not json>>', {
+    await publishRaw(h.env, 'conveyor.tasks', 'task.normal.io.demo.work', '<<not json>>', {
       messageId: 'poison-not-json',
     });
     await publishRaw(
-      env,
+      h.env,
       'conveyor.tasks',
       'task.normal.io.no.such.type',
       JSON.stringify({ id: unknownTypeTask, type: 'no.such.type', priority: 'normal', payload: {} }),
       { correlationId: unknownTypeTask },
     );
     await publishRaw(
-      env,
+      h.env,
       'conveyor.tasks',
       'task.normal.cpu.demo.work',
       JSON.stringify({
@@ -77,12 +48,12 @@ describe('poison messages', () => {
       { correlationId: badPayloadTask },
     );
     // Unroutable: the alternate exchange sends it to the dead-letter queue instead of dropping it.
-    await publishRaw(env, 'conveyor.tasks', 'nothing.binds.this', JSON.stringify({ id: randomUUID() }), {
+    await publishRaw(h.env, 'conveyor.tasks', 'nothing.binds.this', JSON.stringify({ id: randomUUID() }), {
       messageId: 'poison-unroutable',
     });
 
     // Published after the poison: it only succeeds if the consumer kept going.
-    const good = await request(gateway.url, 'POST', '/tasks', {
+    const good = await request(h.gateway.url, 'POST', '/tasks', {
       type: 'demo.work',
       payload: { seconds: 0, cpuBound: false },
     });
@@ -106,7 +77,7 @@ describe('poison messages', () => {
     expect(badPayload.error).toMatchObject({ code: 'INVALID_PAYLOAD' });
     expect(badPayload.error.message).toMatch(/payload\.seconds/);
 
-    const [notJson, unknownType, unroutable] = await waitForMessages(env, 'conveyor.dead', [
+    const [notJson, unknownType, unroutable] = await waitForMessages(h.env, 'conveyor.dead', [
       (m) => m.messageId === 'poison-not-json',
       (m) => m.correlationId === unknownTypeTask,
       (m) => m.messageId === 'poison-unroutable',
@@ -127,7 +98,7 @@ describe('poison messages', () => {
       'conveyor.tasks.normal.cpu',
       'conveyor.status',
     ]) {
-      const q = await queueInfo(env, name);
+      const q = await queueInfo(h.env, name);
       expect(q.type).toBe('quorum');
       expect(q.arguments).toMatchObject({
         'x-queue-type': 'quorum',

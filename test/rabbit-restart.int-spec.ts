@@ -1,30 +1,13 @@
-import type { Client } from 'pg';
-import { RunningApp, StackEnv, connectDb, request, stack, stackEnv, startApp, waitFor } from './support';
+import { harness, request, stack, waitFor } from './support';
 
-let env: StackEnv;
-let gateway: RunningApp;
-let worker: RunningApp;
-let db: Client;
-
-beforeAll(async () => {
-  env = stackEnv();
-  db = await connectDb(env);
-  gateway = await startApp('gateway', env);
-  worker = await startApp('worker', env);
-});
-
-afterAll(async () => {
-  await worker.stop();
-  await gateway.stop();
-  await db.end();
-});
+const h = harness();
 
 describe('RabbitMQ restarted while tasks are in flight', () => {
   it('brings every accepted task to a terminal state without help', async () => {
     const ids: string[] = [];
     const submit = async (n: number) => {
       for (let i = 0; i < n; i++) {
-        const res = await request(gateway.url, 'POST', '/tasks', {
+        const res = await request(h.gateway.url, 'POST', '/tasks', {
           type: 'demo.work',
           payload: { seconds: 0.3, cpuBound: i % 10 === 0 },
         });
@@ -44,7 +27,7 @@ describe('RabbitMQ restarted while tasks are in flight', () => {
     const final = await waitFor(
       'all tasks to finish',
       async () => {
-        const { rows } = await db.query<{ status: string; n: number }>(
+        const { rows } = await h.db.query<{ status: string; n: number }>(
           'SELECT status, count(*)::int AS n FROM tasks WHERE id = ANY($1) GROUP BY status',
           [ids],
         );
@@ -60,9 +43,9 @@ describe('RabbitMQ restarted while tasks are in flight', () => {
     );
     expect(final).toEqual({ succeeded: 200 });
 
-    const health = await request(gateway.url, 'GET', '/health');
+    const health = await request(h.gateway.url, 'GET', '/health');
     expect(health.body.info.rabbitmq.status).toBe('up');
-    const workerHealth = await request(worker.url, 'GET', '/health');
+    const workerHealth = await request(h.worker!.url, 'GET', '/health');
     expect(workerHealth.body.info.rabbitmq.status).toBe('up');
   });
 });

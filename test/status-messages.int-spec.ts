@@ -1,42 +1,18 @@
-import type { Client } from 'pg';
-import {
-  RunningApp,
-  StackEnv,
-  connectDb,
-  publishRaw,
-  request,
-  stackEnv,
-  startApp,
-  waitFor,
-  waitForMessages,
-} from './support';
+import { harness, publishRaw, request, waitFor, waitForMessages } from './support';
 
 /**
  * Reports published straight onto conveyor.status, as a worker would, with no worker running:
  * the gateway's state machine alone decides what they change.
  */
-let env: StackEnv;
-let gateway: RunningApp;
-let db: Client;
-
-beforeAll(async () => {
-  env = stackEnv();
-  db = await connectDb(env);
-  gateway = await startApp('gateway', env);
-});
-
-afterAll(async () => {
-  await gateway.stop();
-  await db.end();
-});
+const h = harness({ worker: false });
 
 async function queuedTask(): Promise<string> {
-  const res = await request(gateway.url, 'POST', '/tasks', {
+  const res = await request(h.gateway.url, 'POST', '/tasks', {
     type: 'demo.work',
     payload: { seconds: 0, cpuBound: false },
   });
   await waitFor('task to be queued', async () => {
-    const { body } = await request(gateway.url, 'GET', `/tasks/${res.body.id}`);
+    const { body } = await request(h.gateway.url, 'GET', `/tasks/${res.body.id}`);
     return body.status === 'queued' ? true : undefined;
   });
   return res.body.id as string;
@@ -46,14 +22,14 @@ async function report(taskId: string, status: string, at: Date, extra: object = 
   const body = {
     reports: [{ taskId, attempt: 1, status, at: at.toISOString(), workerId: 'test', ...extra }],
   };
-  await publishRaw(env, 'conveyor.status', 'status', JSON.stringify(body), {
+  await publishRaw(h.env, 'conveyor.status', 'status', JSON.stringify(body), {
     contentType: 'application/json',
     correlationId: taskId,
   });
 }
 
 async function row(id: string) {
-  const { rows } = await db.query(
+  const { rows } = await h.db.query(
     'SELECT status, result, error, started_at, finished_at, updated_at, attempts FROM tasks WHERE id = $1',
     [id],
   );
@@ -111,7 +87,7 @@ describe('status messages', () => {
 
   it('ignores a report about an older attempt', async () => {
     const id = await queuedTask();
-    await db.query('UPDATE tasks SET attempts = 2 WHERE id = $1', [id]);
+    await h.db.query('UPDATE tasks SET attempts = 2 WHERE id = $1', [id]);
     await report(id, 'succeeded', new Date(), { attempt: 1, result: {} });
     await settled();
     expect((await row(id)).status).toBe('queued');
@@ -119,9 +95,9 @@ describe('status messages', () => {
 
   it('dead-letters a malformed status message and keeps consuming', async () => {
     const tag = `malformed-${Date.now()}`;
-    await publishRaw(env, 'conveyor.status', 'status', 'not json at all', { messageId: `${tag}-1` });
+    await publishRaw(h.env, 'conveyor.status', 'status', 'not json at all', { messageId: `${tag}-1` });
     await publishRaw(
-      env,
+      h.env,
       'conveyor.status',
       'status',
       JSON.stringify({ reports: [{ taskId: 'x', status: 'running' }] }),
@@ -130,7 +106,7 @@ describe('status messages', () => {
       },
     );
     await settled();
-    const dead = await waitForMessages(env, 'conveyor.dead', [
+    const dead = await waitForMessages(h.env, 'conveyor.dead', [
       (m) => m.messageId === `${tag}-1`,
       (m) => m.messageId === `${tag}-2`,
     ]);

@@ -1,23 +1,15 @@
-import type { Client } from 'pg';
-import {
-  RunningApp,
-  StackEnv,
-  TERMINAL,
-  connectDb,
-  request,
-  stackEnv,
-  startApp,
-  waitFor,
-  waitForQueue,
-} from './support';
+import { TERMINAL, harness, request, startApp, waitFor, waitForQueue } from './support';
 
-let env: StackEnv;
-let gateway: RunningApp;
-let worker: RunningApp | undefined;
-let db: Client;
+const h = harness();
 
 async function submit(payload: object, extra: object = {}, headers: Record<string, string> = {}) {
-  const res = await request(gateway.url, 'POST', '/tasks', { type: 'demo.work', payload, ...extra }, headers);
+  const res = await request(
+    h.gateway.url,
+    'POST',
+    '/tasks',
+    { type: 'demo.work', payload, ...extra },
+    headers,
+  );
   return res;
 }
 
@@ -25,28 +17,16 @@ async function finished(id: string, ms = 30_000) {
   return waitFor(
     `task ${id} to finish`,
     async () => {
-      const { body } = await request(gateway.url, 'GET', `/tasks/${id}`);
+      const { body } = await request(h.gateway.url, 'GET', `/tasks/${id}`);
       return TERMINAL.includes(body.status) ? body : undefined;
     },
     ms,
   );
 }
 
-beforeAll(async () => {
-  env = stackEnv();
-  db = await connectDb(env);
-  gateway = await startApp('gateway', env);
-});
-
-afterAll(async () => {
-  await worker?.stop();
-  await gateway.stop();
-  await db.end();
-});
-
 describe('tasks end to end', () => {
   beforeAll(async () => {
-    worker = await startApp('worker', env);
+    h.worker = await startApp('worker', h.env);
   });
 
   it('runs an IO task through pending → queued → running → succeeded', async () => {
@@ -57,7 +37,7 @@ describe('tasks end to end', () => {
     const done = await waitFor(
       'IO task to succeed',
       async () => {
-        const { body } = await request(gateway.url, 'GET', `/tasks/${created.body.id}`);
+        const { body } = await request(h.gateway.url, 'GET', `/tasks/${created.body.id}`);
         if (seen.at(-1) !== body.status) seen.push(body.status);
         return body.status === 'succeeded' ? body : undefined;
       },
@@ -111,13 +91,13 @@ describe('tasks end to end', () => {
       payload: { seconds: 0, cpuBound: i % 5 === 0 },
       priority: i % 2 ? 'high' : 'normal',
     }));
-    const res = await request(gateway.url, 'POST', '/tasks/batch', { items });
+    const res = await request(h.gateway.url, 'POST', '/tasks/batch', { items });
     expect(res.status).toBe(201);
     expect(res.body.items).toHaveLength(50);
     expect(res.body.items.map((t: { priority: string }) => t.priority)).toEqual(items.map((i) => i.priority));
     const ids = res.body.items.map((t: { id: string }) => t.id);
     const done = await waitFor('batch to finish', async () => {
-      const { rows } = await db.query(
+      const { rows } = await h.db.query(
         `SELECT count(*)::int AS n FROM tasks WHERE id = ANY($1) AND status = 'succeeded'`,
         [ids],
       );
@@ -127,25 +107,27 @@ describe('tasks end to end', () => {
   });
 
   it('lists and filters tasks, newest first, with paging', async () => {
-    const page = await request(gateway.url, 'GET', '/tasks?type=demo.work&status=failed&limit=1&offset=0');
+    const page = await request(h.gateway.url, 'GET', '/tasks?type=demo.work&status=failed&limit=1&offset=0');
     expect(page.status).toBe(200);
     expect(page.body).toMatchObject({ limit: 1, offset: 0, hasMore: true });
     expect(page.body.items).toHaveLength(1);
     expect(page.body.items[0].status).toBe('failed');
-    const all = await request(gateway.url, 'GET', '/tasks?limit=100');
+    const all = await request(h.gateway.url, 'GET', '/tasks?limit=100');
     const created = all.body.items.map((t: { createdAt: string }) => t.createdAt);
     expect([...created].sort().reverse()).toEqual(created);
-    const none = await request(gateway.url, 'GET', '/tasks?type=no.such.type');
+    const none = await request(h.gateway.url, 'GET', '/tasks?type=no.such.type');
     expect(none.body).toEqual({ items: [], limit: 20, offset: 0, hasMore: false });
   });
 
   it('answers 404 for an unknown task and 409 when cancelling a finished one', async () => {
-    const missing = await request(gateway.url, 'GET', '/tasks/01900000-0000-7000-8000-000000000000');
+    const missing = await request(h.gateway.url, 'GET', '/tasks/01900000-0000-7000-8000-000000000000');
     expect(missing.status).toBe(404);
     expect(missing.body.message).toMatch(/not found/);
     const created = await submit({ seconds: 0, cpuBound: false });
     await finished(created.body.id);
-    const cancel = await request(gateway.url, 'PATCH', `/tasks/${created.body.id}`, { status: 'cancelled' });
+    const cancel = await request(h.gateway.url, 'PATCH', `/tasks/${created.body.id}`, {
+      status: 'cancelled',
+    });
     expect(cancel.status).toBe(409);
     expect(cancel.body.message).toMatch(/succeeded/);
   });
@@ -157,32 +139,36 @@ describe('tasks end to end', () => {
     expect(first.status).toBe(201);
     expect(second.status).toBe(200);
     expect(second.body.id).toBe(first.body.id);
-    const { rows } = await db.query('SELECT count(*)::int AS n FROM tasks WHERE idempotency_key = $1', [key]);
+    const { rows } = await h.db.query('SELECT count(*)::int AS n FROM tasks WHERE idempotency_key = $1', [
+      key,
+    ]);
     expect(rows[0].n).toBe(1);
   });
 });
 
 describe('cancelling a task that has not started', () => {
   beforeAll(async () => {
-    await worker?.stop();
-    worker = undefined;
+    await h.worker?.stop();
+    h.worker = undefined;
   });
 
   it('cancels a queued task, and no worker runs it afterwards', async () => {
     const created = await submit({ seconds: 0, cpuBound: false });
     await waitFor('task to be queued', async () => {
-      const { body } = await request(gateway.url, 'GET', `/tasks/${created.body.id}`);
+      const { body } = await request(h.gateway.url, 'GET', `/tasks/${created.body.id}`);
       return body.status === 'queued' ? body : undefined;
     });
-    const cancel = await request(gateway.url, 'PATCH', `/tasks/${created.body.id}`, { status: 'cancelled' });
+    const cancel = await request(h.gateway.url, 'PATCH', `/tasks/${created.body.id}`, {
+      status: 'cancelled',
+    });
     expect(cancel.status).toBe(200);
     expect(cancel.body.status).toBe('cancelled');
     expect(cancel.body.finishedAt).not.toBeNull();
 
     // Its message is still in the queue: a worker takes it and must drop it without running it.
-    worker = await startApp('worker', env);
-    await waitForQueue(env, 'conveyor.tasks.normal.io', (q) => q.consumers > 0 && q.messages === 0);
-    const after = await request(gateway.url, 'GET', `/tasks/${created.body.id}`);
+    h.worker = await startApp('worker', h.env);
+    await waitForQueue(h.env, 'conveyor.tasks.normal.io', (q) => q.consumers > 0 && q.messages === 0);
+    const after = await request(h.gateway.url, 'GET', `/tasks/${created.body.id}`);
     expect(after.body.status).toBe('cancelled');
     expect(after.body.startedAt).toBeNull();
     expect(after.body.result).toBeNull();
@@ -190,7 +176,7 @@ describe('cancelling a task that has not started', () => {
 
   it('rejects an illegal change of status', async () => {
     const created = await submit({ seconds: 0, cpuBound: false });
-    const res = await request(gateway.url, 'PATCH', `/tasks/${created.body.id}`, { status: 'succeeded' });
+    const res = await request(h.gateway.url, 'PATCH', `/tasks/${created.body.id}`, { status: 'succeeded' });
     expect(res.status).toBe(400);
     expect(res.body.message).toMatch(/status must be one of the following values: cancelled/);
   });

@@ -1,20 +1,6 @@
-import type { Client } from 'pg';
-import { RunningApp, StackEnv, connectDb, counts, request, stackEnv, startApp } from './support';
+import { counts, harness, request } from './support';
 
-let env: StackEnv;
-let gateway: RunningApp;
-let db: Client;
-
-beforeAll(async () => {
-  env = stackEnv();
-  db = await connectDb(env);
-  gateway = await startApp('gateway', env, { HTTP_BODY_LIMIT_BYTES: String(64 * 1024) });
-});
-
-afterAll(async () => {
-  await gateway.stop();
-  await db.end();
-});
+const h = harness({ worker: false, gatewayEnv: { HTTP_BODY_LIMIT_BYTES: String(64 * 1024) } });
 
 const valid = { type: 'demo.work', payload: { seconds: 0, cpuBound: false } };
 
@@ -182,29 +168,29 @@ const cases: Case[] = [
 
 describe('bad input', () => {
   it.each(cases)('$name → $status, naming the problem, nothing written', async (c) => {
-    const before = await counts(db);
-    const res = await request(gateway.url, c.method ?? 'POST', c.path ?? '/tasks', c.body, c.headers);
+    const before = await counts(h.db);
+    const res = await request(h.gateway.url, c.method ?? 'POST', c.path ?? '/tasks', c.body, c.headers);
     expect(res.status).toBe(c.status);
     expect(res.body).toMatchObject({ statusCode: c.status, error: expect.any(String) });
     expect(res.body.message).toMatch(c.message);
-    expect(await counts(db)).toEqual(before);
+    expect(await counts(h.db)).toEqual(before);
   });
 
   it('still accepts a valid task afterwards', async () => {
-    const before = await counts(db);
-    const res = await request(gateway.url, 'POST', '/tasks', valid);
+    const before = await counts(h.db);
+    const res = await request(h.gateway.url, 'POST', '/tasks', valid);
     expect(res.status).toBe(201);
-    expect((await counts(db)).tasks).toBe(before.tasks + 1);
+    expect((await counts(h.db)).tasks).toBe(before.tasks + 1);
   });
 
   it('serves the API description with every endpoint', async () => {
-    const doc = await request(gateway.url, 'GET', '/docs-json');
+    const doc = await request(h.gateway.url, 'GET', '/docs-json');
     expect(doc.status).toBe(200);
     expect(Object.keys(doc.body.paths)).toEqual(
       expect.arrayContaining(['/tasks', '/tasks/{id}', '/health', '/metrics']),
     );
     expect(doc.body.components.schemas.TaskCreateDto.properties.payload).toBeDefined();
-    const ui = await fetch(`${gateway.url}/docs`);
+    const ui = await fetch(`${h.gateway.url}/docs`);
     expect(ui.status).toBe(200);
     expect(await ui.text()).toMatch(/swagger/i);
   });

@@ -3,3 +3,4 @@ export * from './db';
 export * from './http';
 export * from './rabbit';
 export * from './stack';
+export * from './harness';
