@@ -110,6 +110,7 @@ EOF
   fi
   [ "$(id -u)" != 0 ] || chown postgres:postgres "$DATA/run"
   if ! as_pg "$PG_BIN/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+    port_open "$PG_PORT" && die "port $PG_PORT is taken by another process; set PG_PORT to a free port"
     touch "$DATA/logs/postgres.log"
     [ "$(id -u)" != 0 ] || chown postgres:postgres "$DATA/logs/postgres.log"
     as_pg "$PG_BIN/pg_ctl" -D "$dir" -l "$DATA/logs/postgres.log" -w -t 60 \
