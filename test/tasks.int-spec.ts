@@ -25,10 +25,6 @@ async function finished(id: string, ms = 30_000) {
 }
 
 describe('tasks end to end', () => {
-  beforeAll(async () => {
-    h.worker = await startApp('worker', h.env);
-  });
-
   it('runs an IO task through pending → queued → running → succeeded', async () => {
     const created = await submit({ seconds: 1, cpuBound: false });
     expect(created.status).toBe(201);
