@@ -80,6 +80,42 @@ const cases: Case[] = [
     message: /Idempotency-Key/,
   },
   {
+    name: 'both runAt and delaySeconds',
+    body: { ...valid, runAt: '2030-01-01T00:00:00Z', delaySeconds: 5 },
+    status: 400,
+    message: /runAt and delaySeconds: give one of them, not both/,
+  },
+  {
+    name: 'runAt that is not a date-time',
+    body: { ...valid, runAt: 'tomorrow' },
+    status: 400,
+    message: /runAt must be a valid ISO 8601/,
+  },
+  {
+    name: 'runAt more than a year ahead',
+    body: { ...valid, runAt: '2999-01-01T00:00:00Z' },
+    status: 400,
+    message: /runAt: at most 365 days ahead/,
+  },
+  {
+    name: 'negative delaySeconds',
+    body: { ...valid, delaySeconds: -1 },
+    status: 400,
+    message: /delaySeconds must not be less than 0/,
+  },
+  {
+    name: 'maxAttempts above 20',
+    body: { ...valid, maxAttempts: 21 },
+    status: 400,
+    message: /maxAttempts must not be greater than 20/,
+  },
+  {
+    name: 'attempts to fail out of range',
+    body: { ...valid, payload: { seconds: 0, cpuBound: false, failAttempts: 99 } },
+    status: 400,
+    message: /payload\.failAttempts must not be greater than 20/,
+  },
+  {
     name: 'a batch of more than 1,000 tasks',
     path: '/tasks/batch',
     body: { items: Array.from({ length: 1001 }, () => valid) },

@@ -25,6 +25,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import {
   ErrorResponseDto,
+  TaskAttemptListDto,
   TaskBatchCreateDto,
   TaskBatchResponseDto,
   TaskCreateDto,
@@ -90,6 +91,14 @@ export class TasksController {
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   get(@Param('id', uuid) id: string): Promise<TaskEntity> {
     return this.tasks.get(id);
+  }
+
+  @Get(':id/attempts')
+  @ApiOperation({ summary: 'The attempts of a task: number, start, end, outcome, error' })
+  @ApiOkResponse({ type: TaskAttemptListDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  attempts(@Param('id', uuid) id: string): Promise<TaskAttemptListDto> {
+    return this.tasks.attempts(id);
   }
 
   @Patch(':id')

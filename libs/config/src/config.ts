@@ -37,6 +37,8 @@ const envSchema = z
     WORKER_HIGH_IO_CONCURRENCY: int(1, 10_000, 20),
     WORKER_SHUTDOWN_GRACE_MS: int(0, 600_000, 20_000),
     CANCEL_MARK_TTL_SECONDS: int(60, 30 * 86400, 7 * 86400),
+    RETRY_BASE_MS: int(10, 3_600_000, 1000),
+    RETRY_MAX_MS: int(10, 86_400_000, 300_000),
   })
   .superRefine((env, ctx) => {
     for (const key of ['DATABASE_URL', 'REDIS_URL', 'AMQP_URL'] as const) {
@@ -70,6 +72,7 @@ export interface AppConfig {
   outbox: { pollMs: number; batchSize: number };
   status: { prefetch: number; batchMs: number };
   cancelMarkTtlSeconds: number;
+  retry: { baseMs: number; maxMs: number };
 }
 
 export class ConfigError extends Error {
@@ -114,6 +117,7 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
     outbox: { pollMs: e.OUTBOX_POLL_MS, batchSize: e.OUTBOX_BATCH_SIZE },
     status: { prefetch: e.STATUS_PREFETCH, batchMs: e.STATUS_BATCH_MS },
     cancelMarkTtlSeconds: e.CANCEL_MARK_TTL_SECONDS,
+    retry: { baseMs: e.RETRY_BASE_MS, maxMs: e.RETRY_MAX_MS },
   };
 }
 

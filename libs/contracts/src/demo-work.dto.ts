@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsNumber, IsOptional, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsNumber, IsOptional, Max, Min } from 'class-validator';
 
 export class DemoWorkPayloadDto {
   @ApiProperty({ description: 'How long the work lasts, in seconds', minimum: 0, maximum: 3600, example: 1 })
@@ -19,6 +19,18 @@ export class DemoWorkPayloadDto {
   @IsOptional()
   @IsBoolean()
   fail?: boolean;
+
+  @ApiPropertyOptional({
+    description: 'Fail the first N attempts with a retryable error, to see retries with backoff',
+    minimum: 0,
+    maximum: 20,
+    example: 0,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(20)
+  failAttempts?: number;
 }
 
 export interface DemoWorkResult {

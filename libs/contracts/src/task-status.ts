@@ -24,10 +24,11 @@ export type TaskKind = (typeof TASK_KINDS)[number];
  */
 export const TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
   // A worker's report can overtake the relay's own "queued" update, hence running/succeeded/failed.
-  pending: ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'dead'],
-  queued: ['running', 'succeeded', 'failed', 'cancelled', 'dead'],
+  pending: ['queued', 'running', 'succeeded', 'failed', 'retrying', 'cancelled', 'dead'],
+  queued: ['running', 'succeeded', 'failed', 'retrying', 'cancelled', 'dead'],
   running: ['succeeded', 'failed', 'retrying', 'cancelled', 'dead'],
-  retrying: ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'dead'],
+  // retrying → retrying: the next attempt failed too before its `running` report was applied.
+  retrying: ['queued', 'running', 'succeeded', 'failed', 'retrying', 'cancelled', 'dead'],
   succeeded: [],
   failed: [],
   cancelled: [],

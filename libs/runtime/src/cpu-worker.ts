@@ -5,6 +5,7 @@ import { CPU_HANDLERS } from './cpu-handlers';
 export interface CpuJob {
   type: string;
   payload: unknown;
+  attempt: number;
 }
 
 export type CpuOutcome =
@@ -19,7 +20,7 @@ export default function run(job: CpuJob): CpuOutcome {
       error: { message: `no CPU handler for ${job.type}`, code: 'NO_HANDLER', retryable: false },
     };
   try {
-    return { ok: true, result: fn(job.payload as never) };
+    return { ok: true, result: fn(job.payload as never, { attempt: job.attempt }) };
   } catch (err) {
     if (err instanceof HandlerError)
       return { ok: false, error: { message: err.message, code: err.code, retryable: err.retryable } };

@@ -36,11 +36,15 @@ describe('handler registry', () => {
 
 describe('demo.work CPU variant', () => {
   it('burns CPU for the requested time and can fail on request', () => {
-    const result = demoWorkCpu({ seconds: 0.05, cpuBound: true });
+    const result = demoWorkCpu({ seconds: 0.05, cpuBound: true }, { attempt: 1 });
     expect(result.kind).toBe('cpu');
     expect(result.ranForMs).toBeGreaterThanOrEqual(50);
-    expect(() => demoWorkCpu({ seconds: 0, cpuBound: true, fail: true })).toThrow(
+    expect(() => demoWorkCpu({ seconds: 0, cpuBound: true, fail: true }, { attempt: 1 })).toThrow(
       'demo.work failed on request',
     );
+    expect(() => demoWorkCpu({ seconds: 0, cpuBound: true, failAttempts: 2 }, { attempt: 2 })).toThrow(
+      /attempt 2/,
+    );
+    expect(demoWorkCpu({ seconds: 0, cpuBound: true, failAttempts: 2 }, { attempt: 3 }).kind).toBe('cpu');
   });
 });

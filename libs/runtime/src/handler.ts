@@ -1,5 +1,9 @@
 import type { TaskKind } from '@conveyor/contracts';
 
+export interface CpuContext {
+  attempt: number;
+}
+
 export interface IoContext {
   taskId: string;
   attempt: number;

@@ -127,7 +127,7 @@ export class TaskRunner {
     attempt: number,
   ): Promise<Outcome> {
     try {
-      if (kind === 'cpu') return await this.pool.run({ type, payload });
+      if (kind === 'cpu') return await this.pool.run({ type, payload, attempt });
       const handler = this.registry.get(type);
       const result = await handler!.io!(payload as never, {
         taskId,

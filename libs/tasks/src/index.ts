@@ -7,3 +7,4 @@ export * from './tasks.error';
 export * from './tasks.module';
 export * from './tasks.repository';
 export * from './tasks.service';
+export * from './task-message';

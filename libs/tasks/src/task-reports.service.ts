@@ -13,6 +13,8 @@ import {
 import { Delivery, WORK_QUEUES } from '@conveyor/messaging';
 import { Batcher } from '@conveyor/common';
 import { foldReports } from './report-fold';
+import { retryDelayMs } from './retry-policy';
+import { taskOutboxMessage } from './task-message';
 import { TasksRepository } from './tasks.repository';
 
 const applied = new Counter({
@@ -33,7 +35,7 @@ export class TaskReportsService {
 
   constructor(
     private readonly repo: TasksRepository,
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.statusBatcher = new Batcher(
       Math.max(1, Math.floor(config.status.prefetch / 2)),
@@ -75,8 +77,19 @@ export class TaskReportsService {
   private async applyBatch(batch: { delivery: Delivery; reports: StatusMessage[] }[]): Promise<void> {
     const reports = batch.flatMap((b) => b.reports);
     const folded = foldReports(reports);
+    const delays = folded.map((r) =>
+      retryDelayMs(r.attempt, this.config.retry.baseMs, this.config.retry.maxMs),
+    );
     const changed = await this.untilDone(() =>
-      this.repo.transaction((m) => this.repo.applyReports(m, folded)),
+      this.repo.transaction(async (m) => {
+        const result = await this.repo.applyReports(m, folded, delays);
+        await this.repo.insertOutbox(
+          m,
+          result.retries.map((r) => taskOutboxMessage(r, r.attempts, r.runAt)),
+        );
+        await this.repo.recordAttempts(m, folded);
+        return result.changed;
+      }),
     );
     applied.inc({ outcome: 'applied' }, changed);
     applied.inc({ outcome: 'ignored' }, reports.length - changed);

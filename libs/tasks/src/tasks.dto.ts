@@ -5,6 +5,7 @@ import {
   ArrayMinSize,
   IsArray,
   IsIn,
+  IsISO8601,
   IsInt,
   IsObject,
   IsOptional,
@@ -23,6 +24,9 @@ import {
   TASK_TYPE_NAME,
   TaskStatus,
 } from '@conveyor/contracts';
+
+/** How far ahead a task can be scheduled: one year. */
+export const MAX_DELAY_SECONDS = 365 * 86400;
 
 export class TaskCreateDto {
   @ApiProperty({ description: 'A registered task type', example: 'demo.work' })
@@ -43,6 +47,34 @@ export class TaskCreateDto {
   @IsOptional()
   @IsIn(PRIORITIES)
   priority?: Priority;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Run at this time (not with delaySeconds)' })
+  @IsOptional()
+  @IsISO8601({ strict: true, strictSeparator: true })
+  runAt?: string;
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: MAX_DELAY_SECONDS,
+    description: 'Run this many seconds from now',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_DELAY_SECONDS)
+  delaySeconds?: number;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 20,
+    default: 3,
+    description: 'Attempts before a retryable failure is final',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  maxAttempts?: number;
 }
 
 export const BATCH_MAX = 1000;
@@ -95,6 +127,24 @@ export class TaskListQueryDto {
 export class TaskBatchResponseDto {
   @ApiProperty({ type: () => [TaskResponseDto] })
   items!: TaskResponseDto[];
+}
+
+export class TaskAttemptDto {
+  @ApiProperty({ example: 1 })
+  attempt!: number;
+  @ApiProperty({ enum: ['running', 'succeeded', 'failed'] })
+  status!: string;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String })
+  startedAt!: Date | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String })
+  finishedAt!: Date | null;
+  @ApiProperty({ type: () => TaskErrorDto, nullable: true })
+  error!: TaskErrorDto | null;
+}
+
+export class TaskAttemptListDto {
+  @ApiProperty({ type: [TaskAttemptDto] })
+  items!: TaskAttemptDto[];
 }
 
 export class TaskErrorDto {

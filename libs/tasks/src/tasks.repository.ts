@@ -10,6 +10,8 @@ import {
   sourcesOf,
 } from '@conveyor/contracts';
 import { FoldedReport } from './report-fold';
+import type { TaskIdentity } from './task-message';
+import type { TaskAttemptDto } from './tasks.dto';
 import { OutboxEntity } from './outbox.entity';
 import { TaskEntity } from './task.entity';
 
@@ -39,6 +41,18 @@ export type NewOutboxMessage = Pick<
 export interface PreparedTask {
   task: NewTask;
   message: NewOutboxMessage;
+}
+
+interface AppliedRow extends TaskIdentity {
+  status: TaskStatus;
+  attempts: number;
+  runAt: Date;
+}
+
+export interface AppliedReports {
+  changed: number;
+  /** Tasks that became `retrying`: `attempts` is the attempt to publish at `runAt`. */
+  retries: AppliedRow[];
 }
 
 export interface TaskFilter {
@@ -104,43 +118,53 @@ export class TasksRepository {
     return rows[0] ?? null;
   }
 
-  /** Inserts many tasks and their outbox messages in one statement; returns them in input order. */
+  /** Inserts many tasks and their outbox messages in one transaction; returns them in input order. */
   async insertMany(items: PreparedTask[]): Promise<TaskEntity[]> {
     const tasks = items.map((i) => i.task);
-    const msgs = items.map((i) => i.message);
-    const rows: TaskEntity[] = await this.db.query(
-      `WITH t AS (
-         INSERT INTO tasks (id, type, payload, priority, status, progress, attempts, max_attempts, run_at, created_at, updated_at)
+    const rows = await this.db.transaction(async (m) => {
+      const inserted: TaskEntity[] = await m.query(
+        `INSERT INTO tasks (id, type, payload, priority, status, progress, attempts, max_attempts, run_at, created_at, updated_at)
          SELECT id, type, payload, priority, 'pending', 0, 0, max_attempts, run_at, now(), now()
          FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::text[], $5::int[], $6::timestamptz[])
            AS x(id, type, payload, priority, max_attempts, run_at)
-         RETURNING ${TASK_COLUMNS}
-       ), o AS (
-         INSERT INTO outbox (task_id, attempt, exchange, routing_key, message_id, message_type, body, headers, available_at)
-         SELECT * FROM unnest($7::uuid[], $8::int[], $9::text[], $10::text[], $11::text[], $12::text[], $13::jsonb[],
-           $14::jsonb[], $15::timestamptz[])
-       )
-       SELECT * FROM t`,
-      [
-        tasks.map((t) => t.id),
-        tasks.map((t) => t.type),
-        tasks.map((t) => JSON.stringify(t.payload)),
-        tasks.map((t) => t.priority),
-        tasks.map((t) => t.maxAttempts),
-        tasks.map((t) => t.runAt),
-        msgs.map((m) => m.taskId),
-        msgs.map((m) => m.attempt),
-        msgs.map((m) => m.exchange),
-        msgs.map((m) => m.routingKey),
-        msgs.map((m) => m.messageId),
-        msgs.map((m) => m.messageType),
-        msgs.map((m) => JSON.stringify(m.body)),
-        msgs.map((m) => JSON.stringify(m.headers)),
-        msgs.map((m) => m.availableAt),
-      ],
-    );
+         RETURNING ${TASK_COLUMNS}`,
+        [
+          tasks.map((t) => t.id),
+          tasks.map((t) => t.type),
+          tasks.map((t) => JSON.stringify(t.payload)),
+          tasks.map((t) => t.priority),
+          tasks.map((t) => t.maxAttempts),
+          tasks.map((t) => t.runAt),
+        ],
+      );
+      await this.insertOutbox(
+        m,
+        items.map((i) => i.message),
+      );
+      return inserted;
+    });
     const byId = new Map(rows.map((r) => [r.id, r]));
     return tasks.map((t) => byId.get(t.id)!);
+  }
+
+  async insertOutbox(m: EntityManager, messages: NewOutboxMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    await m.query(
+      `INSERT INTO outbox (task_id, attempt, exchange, routing_key, message_id, message_type, body, headers, available_at)
+       SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[],
+         $8::jsonb[], $9::timestamptz[])`,
+      [
+        messages.map((x) => x.taskId),
+        messages.map((x) => x.attempt),
+        messages.map((x) => x.exchange),
+        messages.map((x) => x.routingKey),
+        messages.map((x) => x.messageId),
+        messages.map((x) => x.messageType),
+        messages.map((x) => JSON.stringify(x.body)),
+        messages.map((x) => JSON.stringify(x.headers)),
+        messages.map((x) => x.availableAt),
+      ],
+    );
   }
 
   async findById(id: string): Promise<TaskEntity | null> {
@@ -215,24 +239,39 @@ export class TasksRepository {
   /**
    * Applies a batch of worker reports (folded to one per task) in one guarded UPDATE. A report
    * changes a task only along a legal transition and never for an attempt older than the
-   * task's; duplicates and late reports therefore change nothing. Returns how many rows changed.
+   * task's; duplicates and late reports therefore change nothing. A retryable failure with
+   * attempts left becomes `retrying`, due after its delay, and `attempts` moves to the next
+   * attempt at once, so a duplicate of the failure cannot schedule a second retry.
    */
-  async applyReports(m: EntityManager, reports: FoldedReport[]): Promise<number> {
-    if (reports.length === 0) return 0;
-    const { count } = await update(
+  async applyReports(
+    m: EntityManager,
+    reports: FoldedReport[],
+    retryDelaysMs: number[],
+  ): Promise<AppliedReports> {
+    if (reports.length === 0) return { changed: 0, retries: [] };
+    const { rows } = await update<AppliedRow>(
       m,
       `UPDATE tasks t SET
-         status = v.status,
+         status = v.next,
          started_at = CASE WHEN v.status = 'running' THEN v.at ELSE COALESCE(t.started_at, v.started_at, v.at) END,
-         finished_at = CASE WHEN v.status IN ('succeeded', 'failed') THEN v.at ELSE t.finished_at END,
+         finished_at = CASE WHEN v.next IN ('succeeded', 'failed') THEN v.at ELSE t.finished_at END,
          result = CASE WHEN v.status = 'succeeded' THEN v.result ELSE t.result END,
          error = CASE WHEN v.status = 'failed' THEN v.error WHEN v.status = 'succeeded' THEN NULL ELSE t.error END,
          progress = CASE WHEN v.status = 'succeeded' THEN 100 ELSE t.progress END,
-         attempts = GREATEST(t.attempts, v.attempt),
+         attempts = CASE WHEN v.next = 'retrying' THEN v.attempt + 1 ELSE GREATEST(t.attempts, v.attempt) END,
+         run_at = CASE WHEN v.next = 'retrying' THEN now() + v.delay_ms * interval '1 millisecond' ELSE t.run_at END,
          updated_at = now()
-       FROM unnest($1::uuid[], $2::text[], $3::int[], $4::timestamptz[], $5::timestamptz[], $6::jsonb[], $7::jsonb[])
-         AS v(id, status, attempt, at, started_at, result, error)
-       WHERE t.id = v.id AND t.attempts <= v.attempt AND (t.status || '>' || v.status) = ANY($8)`,
+       FROM (
+         SELECT x.*, CASE
+             WHEN x.status = 'failed' AND COALESCE((x.error ->> 'retryable')::boolean, false)
+               AND x.attempt < c.max_attempts THEN 'retrying'
+             ELSE x.status END AS next
+         FROM unnest($1::uuid[], $2::text[], $3::int[], $4::timestamptz[], $5::timestamptz[], $6::jsonb[], $7::jsonb[],
+           $8::int[]) AS x(id, status, attempt, at, started_at, result, error, delay_ms)
+         JOIN tasks c ON c.id = x.id
+       ) v
+       WHERE t.id = v.id AND t.attempts <= v.attempt AND (t.status || '>' || v.next) = ANY($9)
+       RETURNING t.id, t.type, t.priority, t.payload, t.status, t.attempts, t.run_at AS "runAt"`,
       [
         reports.map((r) => r.taskId),
         reports.map((r) => r.status),
@@ -241,10 +280,45 @@ export class TasksRepository {
         reports.map((r) => r.startedAt),
         reports.map((r) => JSON.stringify(r.result ?? null)),
         reports.map((r) => (r.error ? JSON.stringify(r.error) : null)),
+        retryDelaysMs,
         LEGAL_TRANSITIONS,
       ],
     );
-    return count;
+    return { changed: rows.length, retries: rows.filter((r) => r.status === 'retrying') };
+  }
+
+  /** Records what each report says about its attempt; repeating a report changes nothing. */
+  async recordAttempts(m: EntityManager, reports: FoldedReport[]): Promise<void> {
+    if (reports.length === 0) return;
+    await m.query(
+      `INSERT INTO task_attempts (task_id, attempt, status, started_at, finished_at, error)
+       SELECT x.id, x.attempt, x.status, CASE WHEN x.status = 'running' THEN x.at ELSE x.started_at END,
+         CASE WHEN x.status = 'running' THEN NULL ELSE x.at END, x.error
+       FROM unnest($1::uuid[], $2::int[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::jsonb[])
+         AS x(id, attempt, status, at, started_at, error)
+       WHERE EXISTS (SELECT 1 FROM tasks t WHERE t.id = x.id)
+       ON CONFLICT (task_id, attempt) DO UPDATE SET
+         status = CASE WHEN task_attempts.status = 'running' THEN EXCLUDED.status ELSE task_attempts.status END,
+         started_at = COALESCE(task_attempts.started_at, EXCLUDED.started_at),
+         finished_at = COALESCE(task_attempts.finished_at, EXCLUDED.finished_at),
+         error = COALESCE(task_attempts.error, EXCLUDED.error)`,
+      [
+        reports.map((r) => r.taskId),
+        reports.map((r) => r.attempt),
+        reports.map((r) => r.status),
+        reports.map((r) => r.at),
+        reports.map((r) => r.startedAt),
+        reports.map((r) => (r.error ? JSON.stringify(r.error) : null)),
+      ],
+    );
+  }
+
+  async attemptsOf(id: string): Promise<TaskAttemptDto[]> {
+    return this.db.query(
+      `SELECT attempt, status, started_at AS "startedAt", finished_at AS "finishedAt", error
+       FROM task_attempts WHERE task_id = $1 ORDER BY attempt`,
+      [id],
+    );
   }
 
   /** Marks a dead-lettered task `dead` unless it already finished. */

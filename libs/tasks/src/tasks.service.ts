@@ -2,18 +2,16 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { RedisService } from '@conveyor/common';
-import {
-  ATTEMPT_HEADER,
-  TASK_TYPES,
-  TaskMessage,
-  canTransition,
-  cancelMarkKey,
-  checkPayload,
-  findTaskType,
-} from '@conveyor/contracts';
-import { EXCHANGES, taskRoutingKey } from '@conveyor/messaging';
+import { TASK_TYPES, canTransition, cancelMarkKey, checkPayload, findTaskType } from '@conveyor/contracts';
 import { TaskEntity } from './task.entity';
-import { TaskCreateDto, TaskListQueryDto, TaskListResponseDto } from './tasks.dto';
+import {
+  MAX_DELAY_SECONDS,
+  TaskAttemptListDto,
+  TaskCreateDto,
+  TaskListQueryDto,
+  TaskListResponseDto,
+} from './tasks.dto';
+import { taskOutboxMessage } from './task-message';
 import { TasksError } from './tasks.error';
 import { PreparedTask, TasksRepository } from './tasks.repository';
 
@@ -64,32 +62,23 @@ export class TasksService {
     const check = checkPayload(contract, dto.payload);
     if (!check.ok) throw new TasksError('VALIDATION', check.problems.map((p) => label + p).join('; '));
 
-    const id = uuidv7();
-    const priority = dto.priority ?? 'normal';
-    const runAt = new Date();
-    const attempt = 1;
-    const body: TaskMessage = { id, type: contract.name, priority, payload: dto.payload };
+    if (dto.runAt !== undefined && dto.delaySeconds !== undefined) {
+      throw new TasksError('VALIDATION', `${label}runAt and delaySeconds: give one of them, not both`);
+    }
+    const now = Date.now();
+    const runAt = dto.runAt ? new Date(dto.runAt) : new Date(now + (dto.delaySeconds ?? 0) * 1000);
+    if (runAt.getTime() > now + MAX_DELAY_SECONDS * 1000) {
+      throw new TasksError('VALIDATION', `${label}runAt: at most ${MAX_DELAY_SECONDS / 86400} days ahead`);
+    }
+    const task = {
+      id: uuidv7(),
+      type: contract.name,
+      priority: dto.priority ?? 'normal',
+      payload: dto.payload,
+    };
     return {
-      task: {
-        id,
-        type: contract.name,
-        payload: dto.payload,
-        priority,
-        maxAttempts: DEFAULT_MAX_ATTEMPTS,
-        runAt,
-        idempotencyKey,
-      },
-      message: {
-        taskId: id,
-        attempt,
-        exchange: EXCHANGES.tasks,
-        routingKey: taskRoutingKey(priority, contract.kindOf(check.payload), contract.name),
-        messageId: `${id}/${attempt}`,
-        messageType: contract.name,
-        body,
-        headers: { [ATTEMPT_HEADER]: attempt },
-        availableAt: runAt,
-      },
+      task: { ...task, maxAttempts: dto.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, runAt, idempotencyKey },
+      message: taskOutboxMessage(task, 1, runAt),
     };
   }
 
@@ -97,6 +86,11 @@ export class TasksService {
     const task = await this.repo.findById(id);
     if (!task) throw new TasksError('NOT_FOUND', `task ${id} not found`);
     return task;
+  }
+
+  async attempts(id: string): Promise<TaskAttemptListDto> {
+    await this.get(id);
+    return { items: await this.repo.attemptsOf(id) };
   }
 
   async list(query: TaskListQueryDto): Promise<TaskListResponseDto> {
