@@ -1,0 +1,99 @@
+import { harness, request, startApp, waitFor } from './support';
+
+const h = harness();
+
+async function submitMany(url: string, n: number, payload: (i: number) => object): Promise<string[]> {
+  const items = Array.from({ length: n }, (_, i) => ({ type: 'demo.work', payload: payload(i) }));
+  const res = await request(url, 'POST', '/tasks/batch', { items });
+  expect(res.status).toBe(201);
+  return res.body.items.map((t: { id: string }) => t.id);
+}
+
+async function statusCounts(ids: string[]): Promise<Record<string, number>> {
+  const { rows } = await h.db.query<{ status: string; n: number }>(
+    'SELECT status, count(*)::int AS n FROM tasks WHERE id = ANY($1) GROUP BY status',
+    [ids],
+  );
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
+
+async function allFinished(ids: string[], ms = 120_000): Promise<Record<string, number>> {
+  return waitFor(
+    'every task to finish',
+    async () => {
+      const counts = await statusCounts(ids);
+      const open = ['pending', 'queued', 'running', 'retrying'].reduce((s, k) => s + (counts[k] ?? 0), 0);
+      return open === 0 ? counts : undefined;
+    },
+    ms,
+    250,
+  );
+}
+
+describe('faults', () => {
+  it('loses nothing when a worker is killed with SIGKILL in the middle of CPU and IO tasks', async () => {
+    const ids = await submitMany(h.gateway.url, 200, (i) => ({
+      seconds: i % 4 === 0 ? 0.1 : 1,
+      cpuBound: i % 4 === 0,
+    }));
+    await waitFor('many tasks to be running', async () =>
+      ((await statusCounts(ids)).running ?? 0) >= 50 ? true : undefined,
+    );
+    const before = await statusCounts(ids);
+    await h.worker!.kill();
+    const killedAt = Date.now();
+    h.worker = await startApp('worker', h.env);
+    const final = await allFinished(ids);
+    process.stdout.write(
+      `worker kill -9: ${ids.length} tasks, ${before.running ?? 0} running and ${before.succeeded ?? 0} done at the kill; ` +
+        `all terminal ${Date.now() - killedAt} ms later: ${JSON.stringify(final)}\n`,
+    );
+    expect(final).toEqual({ succeeded: 200 });
+  });
+
+  it('loses nothing when the gateway is killed with SIGKILL before its relay published', async () => {
+    // A relay that only looks once a minute: what is accepted stays in the outbox until the kill.
+    const slow = await startApp('gateway', h.env, { OUTBOX_POLL_MS: '60000' });
+    await new Promise((r) => setTimeout(r, 300)); // let its first (empty) relay pass go by
+    const ids = await submitMany(slow.url, 100, () => ({ seconds: 0, cpuBound: false }));
+    const single = await request(slow.url, 'POST', '/tasks', {
+      type: 'demo.work',
+      payload: { seconds: 0, cpuBound: false },
+    });
+    ids.push(single.body.id as string);
+    const { rows } = await h.db.query('SELECT count(*)::int AS n FROM outbox WHERE task_id = ANY($1)', [ids]);
+    expect(rows[0].n).toBe(101);
+    await slow.kill();
+    // The long-running gateway of this suite has its own relay: it publishes the orphaned rows.
+    const final = await allFinished(ids);
+    expect(final).toEqual({ succeeded: 101 });
+  });
+
+  it('creates exactly one task per Idempotency-Key under 200 concurrent requests', async () => {
+    const run = Date.now();
+    const keys = Array.from({ length: 20 }, (_, i) => `race-${run}-${i}`);
+    const replies = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        request(
+          h.gateway.url,
+          'POST',
+          '/tasks',
+          { type: 'demo.work', payload: { seconds: 0, cpuBound: false } },
+          { 'idempotency-key': keys[i % 20] },
+        ),
+      ),
+    );
+    expect(replies.filter((r) => r.status === 201)).toHaveLength(20);
+    expect(replies.filter((r) => r.status === 200)).toHaveLength(180);
+    const idsByKey = new Map<string, Set<string>>();
+    replies.forEach((r, i) =>
+      idsByKey.set(keys[i % 20], (idsByKey.get(keys[i % 20]) ?? new Set()).add(r.body.id)),
+    );
+    for (const ids of idsByKey.values()) expect(ids.size).toBe(1);
+    const { rows } = await h.db.query(
+      'SELECT count(*)::int AS n FROM tasks WHERE idempotency_key = ANY($1)',
+      [keys],
+    );
+    expect(rows[0].n).toBe(20);
+  });
+});
