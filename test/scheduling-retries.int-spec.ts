@@ -93,3 +93,40 @@ describe('retries', () => {
     expect(task.error.retryable).toBe(false);
   });
 });
+
+describe('running a task again', () => {
+  it('reruns a failed task as a new attempt', async () => {
+    const created = await submit({
+      payload: { seconds: 0, cpuBound: false, failAttempts: 1 },
+      maxAttempts: 1,
+    });
+    expect((await follow(created.id)).task.status).toBe('failed');
+    const rerun = await request(h.gateway.url, 'POST', `/tasks/${created.id}/retry`);
+    expect(rerun.status).toBe(200);
+    expect(rerun.body).toMatchObject({ status: 'pending', attempts: 2, error: null, finishedAt: null });
+    const { task } = await follow(created.id);
+    expect(task.status).toBe('succeeded');
+    expect(task.attempts).toBe(2);
+    const { body } = await request(h.gateway.url, 'GET', `/tasks/${created.id}/attempts`);
+    expect(body.items.map((a: { status: string }) => a.status)).toEqual(['failed', 'succeeded']);
+  });
+
+  it('reruns a cancelled task, which then really runs', async () => {
+    const created = await submit({ payload: { seconds: 0, cpuBound: false }, delaySeconds: 3600 });
+    const cancelled = await request(h.gateway.url, 'PATCH', `/tasks/${created.id}`, { status: 'cancelled' });
+    expect(cancelled.body.status).toBe('cancelled');
+    const rerun = await request(h.gateway.url, 'POST', `/tasks/${created.id}/retry`);
+    expect(rerun.status).toBe(200);
+    expect((await follow(created.id)).task.status).toBe('succeeded');
+  });
+
+  it('refuses to rerun a task that succeeded or does not exist', async () => {
+    const created = await submit({ payload: { seconds: 0, cpuBound: false } });
+    await follow(created.id);
+    const again = await request(h.gateway.url, 'POST', `/tasks/${created.id}/retry`);
+    expect(again.status).toBe(409);
+    expect(again.body.message).toMatch(/is succeeded; only failed, dead or cancelled/);
+    const missing = await request(h.gateway.url, 'POST', '/tasks/01900000-0000-7000-8000-000000000000/retry');
+    expect(missing.status).toBe(404);
+  });
+});

@@ -4,6 +4,7 @@ import {
   Controller,
   Get,
   Headers,
+  HttpCode,
   Param,
   ParseUUIDPipe,
   Patch,
@@ -99,6 +100,16 @@ export class TasksController {
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   attempts(@Param('id', uuid) id: string): Promise<TaskAttemptListDto> {
     return this.tasks.attempts(id);
+  }
+
+  @Post(':id/retry')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Run a failed, dead or cancelled task again, as a new attempt' })
+  @ApiOkResponse({ type: TaskResponseDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The task is not failed, dead or cancelled' })
+  rerun(@Param('id', uuid) id: string): Promise<TaskEntity> {
+    return this.tasks.rerun(id);
   }
 
   @Patch(':id')

@@ -1,14 +1,15 @@
 import { TASK_STATUSES, TERMINAL_STATUSES, canTransition, isTerminal, sourcesOf } from './task-status';
 
 describe('task state machine', () => {
-  it('never leaves a terminal status', () => {
+  it('leaves a terminal status only to run again, and never a success', () => {
     for (const from of TERMINAL_STATUSES) {
-      for (const to of TASK_STATUSES) expect(canTransition(from, to)).toBe(false);
+      for (const to of TASK_STATUSES)
+        expect(canTransition(from, to)).toBe(to === 'pending' && from !== 'succeeded');
     }
   });
 
-  it('never goes back to pending or from running to queued', () => {
-    for (const from of TASK_STATUSES) expect(canTransition(from, 'pending')).toBe(false);
+  it('goes back to pending only from a terminal status, never from running to queued', () => {
+    expect(sourcesOf('pending').sort()).toEqual(['cancelled', 'dead', 'failed']);
     expect(canTransition('running', 'queued')).toBe(false);
     expect(canTransition('running', 'running')).toBe(false);
   });

@@ -30,9 +30,10 @@ export const TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = 
   // retrying → retrying: the next attempt failed too before its `running` report was applied.
   retrying: ['queued', 'running', 'succeeded', 'failed', 'retrying', 'cancelled', 'dead'],
   succeeded: [],
-  failed: [],
-  cancelled: [],
-  dead: [],
+  // Only POST /tasks/:id/retry takes these: it runs the task again as a new attempt.
+  failed: ['pending'],
+  cancelled: ['pending'],
+  dead: ['pending'],
 };
 
 export function canTransition(from: TaskStatus, to: TaskStatus): boolean {

@@ -62,6 +62,9 @@ export interface TaskFilter {
   offset: number;
 }
 
+/** The schema's ceiling on attempts (tasks_max_attempts_ck). */
+export const MAX_ATTEMPTS = 20;
+
 /** Every legal `from>to` pair, for guards inside set-based UPDATEs. */
 const LEGAL_TRANSITIONS = TASK_STATUSES.flatMap((from) => TRANSITIONS[from].map((to) => `${from}>${to}`));
 
@@ -200,6 +203,26 @@ export class TasksRepository {
       );
       if (rows[0]) await m.query(`DELETE FROM outbox WHERE task_id = $1`, [id]);
       return rows[0] ?? null;
+    });
+  }
+
+  /**
+   * Makes a failed, dead or cancelled task pending again with its next attempt number and that
+   * attempt's outbox message, in one transaction. Returns null when the task cannot be rerun.
+   */
+  async rerun(id: string, message: (task: TaskEntity) => NewOutboxMessage): Promise<TaskEntity | null> {
+    return this.db.transaction(async (m) => {
+      const { rows } = await update<TaskEntity>(
+        m,
+        `UPDATE tasks SET status = 'pending', attempts = attempts + 1, max_attempts = GREATEST(max_attempts, attempts + 1),
+           result = NULL, error = NULL, progress = 0, queued_at = NULL, started_at = NULL, finished_at = NULL,
+           run_at = now(), updated_at = now()
+         WHERE id = $1 AND status = ANY($2) AND attempts < $3 RETURNING ${TASK_COLUMNS}`,
+        [id, sourcesOf('pending'), MAX_ATTEMPTS],
+      );
+      const task = rows[0];
+      if (task) await this.insertOutbox(m, [message(task)]);
+      return task ?? null;
     });
   }
 

@@ -13,7 +13,7 @@ import {
 } from './tasks.dto';
 import { taskOutboxMessage } from './task-message';
 import { TasksError } from './tasks.error';
-import { PreparedTask, TasksRepository } from './tasks.repository';
+import { MAX_ATTEMPTS, PreparedTask, TasksRepository } from './tasks.repository';
 
 const DEFAULT_MAX_ATTEMPTS = 3;
 
@@ -101,6 +101,26 @@ export class TasksService {
       offset: query.offset,
       hasMore: rows.length > query.limit,
     };
+  }
+
+  /** Runs a failed, dead or cancelled task again as a new attempt. */
+  async rerun(id: string): Promise<TaskEntity> {
+    const task = await this.repo.rerun(id, (t) => taskOutboxMessage(t, t.attempts, t.runAt));
+    if (!task) {
+      const current = await this.get(id);
+      if (canTransition(current.status, 'pending')) {
+        throw new TasksError('CONFLICT', `task ${id} has used all ${MAX_ATTEMPTS} attempts`);
+      }
+      throw new TasksError(
+        'CONFLICT',
+        `task ${id} is ${current.status}; only failed, dead or cancelled tasks can be retried`,
+      );
+    }
+    // A cancelled task's mark would make workers drop the new attempt.
+    await this.redis
+      .del(cancelMarkKey(id))
+      .catch((err: Error) => this.logger.warn(`cancel mark for ${id} not removed: ${err.message}`));
+    return task;
   }
 
   /** Cancels a task that has not finished; a terminal task answers 409 with its status. */
