@@ -3,6 +3,9 @@ import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { AmqpService, QUEUES } from '@conveyor/messaging';
 import { OutboxRelay, TaskReportsService } from '@conveyor/tasks';
 
+/** How long shutdown waits for received reports to be applied (longer if the database is down). */
+const SHUTDOWN_GRACE_MS = 5000;
+
 /** Transport adapter: worker reports and dead letters in, task table updates out. */
 @Injectable()
 export class ReportsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -23,6 +26,6 @@ export class ReportsConsumer implements OnApplicationBootstrap, BeforeApplicatio
   async beforeApplicationShutdown(): Promise<void> {
     await this.relay.stop();
     await this.amqp.stopConsuming();
-    await this.reports.drain();
+    await this.reports.drain(SHUTDOWN_GRACE_MS);
   }
 }

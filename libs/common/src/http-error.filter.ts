@@ -41,6 +41,12 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
+    // Health checks answer 503 with their own body (which service is down): keep it.
+    const own = exception instanceof HttpException ? exception.getResponse() : undefined;
+    if (typeof own === 'object' && own !== null && 'details' in own) {
+      void reply.status((exception as HttpException).getStatus()).send(own);
+      return;
+    }
     const body = this.toBody(exception);
     if (body.statusCode >= 500 && body.statusCode !== 503) {
       this.logger.error(
@@ -67,14 +73,15 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (typeof err?.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
       return make(err.statusCode, typeof err.message === 'string' ? err.message : 'Bad request');
     }
+    // On the request path only PostgreSQL can fail like this (Redis and RabbitMQ are used off it).
     if (typeof err?.code === 'string' && UNAVAILABLE_CODES.has(err.code)) {
-      return make(503, 'A backing service is unavailable; retry shortly');
+      return make(503, 'The database is unavailable; retry shortly');
     }
     if (
       exception instanceof Error &&
       /Connection terminated|connect ECONNREFUSED|pool is draining/i.test(exception.message)
     ) {
-      return make(503, 'A backing service is unavailable; retry shortly');
+      return make(503, 'The database is unavailable; retry shortly');
     }
     return make(500, 'Internal server error');
   }

@@ -31,6 +31,7 @@ const applied = new Counter({
 @Injectable()
 export class TaskReportsService {
   private readonly logger = new Logger(TaskReportsService.name);
+  private readonly stopping = new AbortController();
   private readonly statusBatcher: Batcher<{ delivery: Delivery; reports: StatusMessage[] }>;
 
   constructor(
@@ -65,13 +66,21 @@ export class TaskReportsService {
       return;
     }
     const error = deathCause(delivery);
-    await this.untilDone(() => this.repo.markDead(taskId, error));
-    delivery.ack();
+    if ((await this.untilDone(() => this.repo.markDead(taskId, error))) !== undefined) delivery.ack();
   }
 
-  /** Waits until every received report is applied (used on shutdown). */
-  drain(): Promise<void> {
-    return this.statusBatcher.drain();
+  /**
+   * On shutdown, after intake stopped: applies what was received, for up to `graceMs`. Then it
+   * stops retrying (say, the database is down): what is left stays unacked and is redelivered.
+   */
+  async drain(graceMs: number): Promise<void> {
+    const drained = this.statusBatcher.drain();
+    await Promise.race([
+      drained,
+      sleep(graceMs, undefined, { signal: this.stopping.signal }).catch(() => undefined),
+    ]);
+    this.stopping.abort();
+    await drained;
   }
 
   private async applyBatch(batch: { delivery: Delivery; reports: StatusMessage[] }[]): Promise<void> {
@@ -91,24 +100,27 @@ export class TaskReportsService {
         return result.changed;
       }),
     );
+    if (changed === undefined) return; // shutting down: left unacked for redelivery
     applied.inc({ outcome: 'applied' }, changed);
     applied.inc({ outcome: 'ignored' }, reports.length - changed);
     for (const { delivery } of batch) delivery.ack();
   }
 
   /**
-   * Retries a database write until it succeeds. The messages stay unacked meanwhile, so the
-   * broker holds the rest back; nacking would count against the delivery limit and lose reports.
+   * Retries a database write until it succeeds, or gives up (undefined) once shutdown began. The
+   * messages stay unacked meanwhile, so the broker holds the rest back; nacking would count
+   * against the delivery limit and could lose reports.
    */
-  private async untilDone<T>(write: () => Promise<T>): Promise<T> {
-    for (let wait = 100; ; wait = Math.min(wait * 2, 5000)) {
+  private async untilDone<T>(write: () => Promise<T>): Promise<T | undefined> {
+    for (let wait = 100; !this.stopping.signal.aborted; wait = Math.min(wait * 2, 5000)) {
       try {
         return await write();
       } catch (err) {
         this.logger.warn(`applying reports failed, retrying in ${wait} ms: ${(err as Error).message}`);
-        await sleep(wait);
+        await sleep(wait, undefined, { signal: this.stopping.signal }).catch(() => undefined);
       }
     }
+    return undefined;
   }
 }
 
