@@ -122,7 +122,7 @@ const TASK = { type: 'demo.work', payload: { seconds: 0, cpuBound: false } };
 
 /** Submits TASKS tasks (one per POST, or 1,000 per batch) and waits until all have succeeded. */
 async function conveyorRun(db: Client, url: string, mode: 'single' | 'batch'): Promise<RunResult> {
-  await db.query('TRUNCATE tasks, outbox');
+  await db.query('TRUNCATE tasks, outbox, task_attempts');
   const requests =
     mode === 'single'
       ? Array.from({ length: TASKS }, () => ({ path: '/tasks', body: JSON.stringify(TASK) }))
