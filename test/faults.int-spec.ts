@@ -1,4 +1,4 @@
-import { harness, request, startApp, waitFor } from './support';
+import { allFinished, harness, request, startApp, statusCounts, waitFor } from './support';
 
 const h = harness();
 
@@ -9,27 +9,6 @@ async function submitMany(url: string, n: number, payload: (i: number) => object
   return res.body.items.map((t: { id: string }) => t.id);
 }
 
-async function statusCounts(ids: string[]): Promise<Record<string, number>> {
-  const { rows } = await h.db.query<{ status: string; n: number }>(
-    'SELECT status, count(*)::int AS n FROM tasks WHERE id = ANY($1) GROUP BY status',
-    [ids],
-  );
-  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
-}
-
-async function allFinished(ids: string[], ms = 120_000): Promise<Record<string, number>> {
-  return waitFor(
-    'every task to finish',
-    async () => {
-      const counts = await statusCounts(ids);
-      const open = ['pending', 'queued', 'running', 'retrying'].reduce((s, k) => s + (counts[k] ?? 0), 0);
-      return open === 0 ? counts : undefined;
-    },
-    ms,
-    250,
-  );
-}
-
 describe('faults', () => {
   it('loses nothing when a worker is killed with SIGKILL in the middle of CPU and IO tasks', async () => {
     const ids = await submitMany(h.gateway.url, 200, (i) => ({
@@ -37,13 +16,13 @@ describe('faults', () => {
       cpuBound: i % 4 === 0,
     }));
     await waitFor('many tasks to be running', async () =>
-      ((await statusCounts(ids)).running ?? 0) >= 50 ? true : undefined,
+      ((await statusCounts(h.db, ids)).running ?? 0) >= 50 ? true : undefined,
     );
-    const before = await statusCounts(ids);
+    const before = await statusCounts(h.db, ids);
     await h.worker!.kill();
     const killedAt = Date.now();
     h.worker = await startApp('worker', h.env);
-    const final = await allFinished(ids);
+    const final = await allFinished(h.db, ids);
     process.stdout.write(
       `worker kill -9: ${ids.length} tasks, ${before.running ?? 0} running and ${before.succeeded ?? 0} done at the kill; ` +
         `all terminal ${Date.now() - killedAt} ms later: ${JSON.stringify(final)}\n`,
@@ -65,7 +44,7 @@ describe('faults', () => {
     expect(rows[0].n).toBe(101);
     await slow.kill();
     // The long-running gateway of this suite has its own relay: it publishes the orphaned rows.
-    const final = await allFinished(ids);
+    const final = await allFinished(h.db, ids);
     expect(final).toEqual({ succeeded: 101 });
   });
 

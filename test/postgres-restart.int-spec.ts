@@ -1,4 +1,4 @@
-import { harness, request, stack, waitFor } from './support';
+import { allFinished, connectDb, harness, request, stack, waitFor } from './support';
 
 const h = harness();
 
@@ -44,21 +44,8 @@ describe('PostgreSQL restarted under load', () => {
     accepted.push(back.body.id as string);
     const recoveredIn = Date.now() - restartedAt;
 
-    const { connectDb } = await import('./support');
     h.db = await connectDb(h.env);
-    const final = await waitFor(
-      'every accepted task to finish',
-      async () => {
-        const { rows } = await h.db.query<{ status: string; n: number }>(
-          'SELECT status, count(*)::int AS n FROM tasks WHERE id = ANY($1) GROUP BY status',
-          [accepted],
-        );
-        const byStatus = Object.fromEntries(rows.map((r) => [r.status, r.n]));
-        return byStatus.succeeded === accepted.length ? byStatus : undefined;
-      },
-      120_000,
-      500,
-    );
+    const final = await allFinished(h.db, accepted);
     process.stdout.write(
       `postgres restart: down ${restartedAt - stoppedAt} ms, accepting again ${recoveredIn} ms after restart, ${JSON.stringify(final)}\n`,
     );

@@ -1,4 +1,4 @@
-import { harness, request, stack, waitFor } from './support';
+import { allFinished, harness, request, stack } from './support';
 
 const h = harness();
 
@@ -24,20 +24,7 @@ describe('RabbitMQ restarted while tasks are in flight', () => {
     const downFor = Date.now() - started;
 
     const recovered = Date.now();
-    const final = await waitFor(
-      'all tasks to finish',
-      async () => {
-        const { rows } = await h.db.query<{ status: string; n: number }>(
-          'SELECT status, count(*)::int AS n FROM tasks WHERE id = ANY($1) GROUP BY status',
-          [ids],
-        );
-        const byStatus = Object.fromEntries(rows.map((r) => [r.status, r.n]));
-        const open = ['pending', 'queued', 'running', 'retrying'].reduce((s, k) => s + (byStatus[k] ?? 0), 0);
-        return open === 0 ? byStatus : undefined;
-      },
-      180_000,
-      500,
-    );
+    const final = await allFinished(h.db, ids);
     process.stdout.write(
       `rabbit restart: ${ids.length} tasks, broker down ${downFor} ms, all terminal ${Date.now() - recovered} ms after restart: ${JSON.stringify(final)}\n`,
     );
