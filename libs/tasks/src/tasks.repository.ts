@@ -194,16 +194,27 @@ export class TasksRepository {
 
   /** Cancels a task that may still be cancelled, and drops its unpublished messages. */
   async cancel(id: string): Promise<TaskEntity | null> {
-    return this.db.transaction(async (m) => {
-      const { rows } = await update<TaskEntity>(
-        m,
-        `UPDATE tasks SET status = 'cancelled', finished_at = now(), updated_at = now()
+    return this.db
+      .transaction(async (m) => {
+        // Outbox rows first, then the task: the relay locks in that order too, so the two never deadlock.
+        await m.query(
+          `DELETE FROM outbox WHERE task_id = $1
+           AND EXISTS (SELECT 1 FROM tasks WHERE id = $1 AND status = ANY($2))`,
+          [id, sourcesOf('cancelled')],
+        );
+        const { rows } = await update<TaskEntity>(
+          m,
+          `UPDATE tasks SET status = 'cancelled', finished_at = now(), updated_at = now()
          WHERE id = $1 AND status = ANY($2) RETURNING ${TASK_COLUMNS}`,
-        [id, sourcesOf('cancelled')],
-      );
-      if (rows[0]) await m.query(`DELETE FROM outbox WHERE task_id = $1`, [id]);
-      return rows[0] ?? null;
-    });
+          [id, sourcesOf('cancelled')],
+        );
+        if (!rows[0]) throw new NothingToCancel();
+        return rows[0];
+      })
+      .catch((err: unknown) => {
+        if (err instanceof NothingToCancel) return null; // rolled back: its outbox rows stay
+        throw err;
+      });
   }
 
   /**
@@ -355,6 +366,9 @@ export class TasksRepository {
     return count > 0;
   }
 }
+
+/** Rolls back a cancel that found the task already finished, so its deleted outbox rows return. */
+class NothingToCancel extends Error {}
 
 /** TypeORM's query() answers UPDATE and DELETE with [rows, affected]; this names the two parts. */
 async function update<T>(
