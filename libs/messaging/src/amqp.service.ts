@@ -63,22 +63,6 @@ export class AmqpService implements OnApplicationShutdown {
     return this.connection.isConnected();
   }
 
-  /** Resolves once the topology is declared on a live connection. */
-  async ready(timeoutMs = 30_000): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new MessagingError('UNAVAILABLE', `RabbitMQ not reachable within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-    });
-    try {
-      await Promise.race([this.publisher.waitForConnect(), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
   /**
    * Publishes a persistent JSON message and resolves when the broker confirmed it. A nack, a
    * return (unroutable) or a timeout while disconnected rejects with a MessagingError.
