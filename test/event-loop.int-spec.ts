@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { harness, request, waitFor } from './support';
+import { harness, request, waitForTask } from './support';
 
 const h = harness();
 
@@ -10,15 +10,7 @@ describe('CPU work and the worker event loop', () => {
       type: 'demo.work',
       payload: { seconds: 2, cpuBound: true },
     });
-    await waitFor(
-      'CPU task to start',
-      async () => {
-        const { body } = await request(h.gateway.url, 'GET', `/tasks/${created.body.id}`);
-        return body.status === 'running' ? true : undefined;
-      },
-      30_000,
-      20,
-    );
+    await waitForTask(h.gateway.url, created.body.id, 'running', 30_000, 20);
 
     // Ping the worker's own HTTP server every 50 ms while the task runs: each answer needs its event loop.
     const latencies: number[] = [];

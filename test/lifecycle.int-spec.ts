@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { ROOT, harness, request, startApp, waitFor } from './support';
+import { ROOT, harness, request, startApp, waitForTask } from './support';
 
 const h = harness({ worker: false });
 
@@ -11,10 +11,7 @@ describe('graceful shutdown', () => {
       type: 'demo.work',
       payload: { seconds: 1.5, cpuBound: false },
     });
-    await waitFor('task to run', async () => {
-      const { body } = await request(h.gateway.url, 'GET', `/tasks/${created.body.id}`);
-      return body.status === 'running' ? true : undefined;
-    });
+    await waitForTask(h.gateway.url, created.body.id, 'running');
     const code = await worker.stop();
     expect(code).toBe(0);
     // Finished by this worker before it exited: no other worker is running.

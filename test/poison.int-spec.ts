@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { TERMINAL, harness, publishRaw, queueInfo, request, waitFor, waitForMessages } from './support';
+import { harness, publishRaw, queueInfo, request, waitForMessages, waitForTask } from './support';
 
 const h = harness();
 
@@ -13,11 +13,6 @@ async function taskRow(): Promise<string> {
     [id],
   );
   return id;
-}
-
-async function status(id: string) {
-  const { body } = await request(h.gateway.url, 'GET', `/tasks/${id}`);
-  return body;
 }
 
 describe('poison messages', () => {
@@ -57,23 +52,14 @@ describe('poison messages', () => {
       type: 'demo.work',
       payload: { seconds: 0, cpuBound: false },
     });
-    const done = await waitFor('good task to finish', async () => {
-      const t = await status(good.body.id);
-      return TERMINAL.includes(t.status) ? t : undefined;
-    });
+    const done = await waitForTask(h.gateway.url, good.body.id, 'terminal');
     expect(done.status).toBe('succeeded');
 
-    const unknown = await waitFor('unknown-type task to be dead', async () => {
-      const t = await status(unknownTypeTask);
-      return t.status === 'dead' ? t : undefined;
-    });
+    const unknown = await waitForTask(h.gateway.url, unknownTypeTask, 'dead');
     expect(unknown.error).toMatchObject({ code: 'UNKNOWN_TYPE', retryable: false });
     expect(unknown.error.message).toMatch(/no\.such\.type/);
 
-    const badPayload = await waitFor('bad-payload task to be dead', async () => {
-      const t = await status(badPayloadTask);
-      return t.status === 'dead' ? t : undefined;
-    });
+    const badPayload = await waitForTask(h.gateway.url, badPayloadTask, 'dead');
     expect(badPayload.error).toMatchObject({ code: 'INVALID_PAYLOAD' });
     expect(badPayload.error.message).toMatch(/payload\.seconds/);
 

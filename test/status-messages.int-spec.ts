@@ -1,4 +1,4 @@
-import { harness, publishRaw, request, waitFor, waitForMessages } from './support';
+import { harness, publishRaw, request, waitFor, waitForMessages, waitForTask } from './support';
 
 /**
  * Reports published straight onto conveyor.status, as a worker would, with no worker running:
@@ -11,10 +11,7 @@ async function queuedTask(): Promise<string> {
     type: 'demo.work',
     payload: { seconds: 0, cpuBound: false },
   });
-  await waitFor('task to be queued', async () => {
-    const { body } = await request(h.gateway.url, 'GET', `/tasks/${res.body.id}`);
-    return body.status === 'queued' ? true : undefined;
-  });
+  await waitForTask(h.gateway.url, res.body.id, 'queued');
   return res.body.id as string;
 }
 

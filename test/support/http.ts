@@ -51,3 +51,29 @@ export async function waitFor<T>(
 }
 
 export const TERMINAL = ['succeeded', 'failed', 'cancelled', 'dead'];
+
+/**
+ * Polls GET /tasks/:id until the task has status `until` ('terminal' for any final one, or a
+ * predicate), and returns it.
+ */
+export async function waitForTask(
+  base: string,
+  id: string,
+  until: string | ((task: any) => boolean),
+  ms = 30_000,
+  every = 100,
+): Promise<any> {
+  const done =
+    typeof until === 'function'
+      ? until
+      : (t: { status: string }) => (until === 'terminal' ? TERMINAL.includes(t.status) : t.status === until);
+  return waitFor(
+    `task ${id} to be ${typeof until === 'string' ? until : 'as expected'}`,
+    async () => {
+      const { body } = await request(base, 'GET', `/tasks/${id}`);
+      return done(body) ? body : undefined;
+    },
+    ms,
+    every,
+  );
+}

@@ -34,23 +34,6 @@ export async function deleteConveyorQueues(env: StackEnv): Promise<void> {
   }
 }
 
-/** Waits until a queue's ready+unacked count (as the management API sees it) satisfies `check`. */
-export async function waitForQueue(
-  env: StackEnv,
-  name: string,
-  check: (q: QueueInfo) => boolean,
-  ms = 30_000,
-): Promise<QueueInfo> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const q = await queueInfo(env, name).catch(() => undefined);
-    if (q && check(q)) return q;
-    if (Date.now() > deadline)
-      throw new Error(`queue ${name} did not reach the expected state: ${JSON.stringify(q)}`);
-    await sleep(250);
-  }
-}
-
 /** Publishes a raw message the way an outside publisher would (confirm channel, no helpers). */
 export async function publishRaw(
   env: StackEnv,

@@ -68,23 +68,24 @@ export class HttpErrorFilter implements ExceptionFilter {
       const message = Array.isArray(raw) ? raw.join('; ') : typeof raw === 'string' ? raw : exception.message;
       return make(status, message);
     }
-    const err = exception as { statusCode?: unknown; code?: unknown; message?: unknown };
+    const err = exception as { statusCode?: unknown; message?: unknown };
     // Fastify's own errors (malformed JSON, body too large, bad content type) carry a statusCode.
     if (typeof err?.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
       return make(err.statusCode, typeof err.message === 'string' ? err.message : 'Bad request');
     }
     // On the request path only PostgreSQL can fail like this (Redis and RabbitMQ are used off it).
-    if (typeof err?.code === 'string' && UNAVAILABLE_CODES.has(err.code)) {
-      return make(503, 'The database is unavailable; retry shortly');
-    }
-    if (
-      exception instanceof Error &&
-      /Connection terminated|connect ECONNREFUSED|pool is draining/i.test(exception.message)
-    ) {
-      return make(503, 'The database is unavailable; retry shortly');
-    }
+    if (isOutage(exception)) return make(503, 'The database is unavailable; retry shortly');
     return make(500, 'Internal server error');
   }
+}
+
+function isOutage(exception: unknown): boolean {
+  const code = (exception as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+  return (
+    exception instanceof Error &&
+    /Connection terminated|connect ECONNREFUSED|pool is draining/i.test(exception.message)
+  );
 }
 
 function make(statusCode: number, message: string): ErrorBody {

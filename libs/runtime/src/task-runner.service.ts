@@ -15,7 +15,7 @@ import {
 } from '@conveyor/contracts';
 import { AmqpService, Delivery, EXCHANGES } from '@conveyor/messaging';
 import { CpuPool } from './cpu-pool';
-import { HandlerError } from './handler';
+import { HandlerError, TaskHandler } from './handler';
 import { HandlerRegistry } from './handler-registry';
 import { StatusPublisher } from './status-publisher';
 
@@ -103,7 +103,7 @@ export class TaskRunner {
     running.catch(() => undefined); // awaited below; this only keeps it from counting as unhandled meanwhile
     try {
       const stop = duration.startTimer({ type: message.type, kind });
-      const outcome = await this.execute(kind, message.type, check.payload, message.id, attempt);
+      const outcome = await this.execute(kind, handler, check.payload, message.id, attempt);
       stop({ outcome: outcome.ok ? 'succeeded' : 'failed' });
       const finished = this.report(
         outcome.ok
@@ -121,15 +121,16 @@ export class TaskRunner {
 
   private async execute(
     kind: TaskKind,
-    type: string,
+    handler: TaskHandler,
     payload: object,
     taskId: string,
     attempt: number,
   ): Promise<Outcome> {
     try {
-      if (kind === 'cpu') return await this.pool.run({ type, payload, attempt });
-      const handler = this.registry.get(type);
-      const result = await handler!.io!(payload as never, {
+      if (kind === 'cpu') return await this.pool.run({ type: handler.type, payload, attempt });
+      // checkRegistry refused to boot unless every IO-capable type has an io function.
+      if (!handler.io) throw new HandlerError(`no IO handler for ${handler.type}`, 'NO_HANDLER', false);
+      const result = await handler.io(payload as never, {
         taskId,
         attempt,
         signal: new AbortController().signal,
