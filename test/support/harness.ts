@@ -14,13 +14,15 @@ export interface Harness {
  * Registers beforeAll/afterAll that start a gateway (and a worker unless `worker: false`) as real
  * processes against the test stack, with a database connection for assertions.
  */
-export function harness(options: { worker?: boolean; gatewayEnv?: Record<string, string> } = {}): Harness {
+export function harness(
+  options: { worker?: boolean; gatewayEnv?: Record<string, string>; workerEnv?: Record<string, string> } = {},
+): Harness {
   const h = {} as Harness;
   beforeAll(async () => {
     h.env = stackEnv();
     h.db = await connectDb(h.env);
     h.gateway = await startApp('gateway', h.env, options.gatewayEnv);
-    if (options.worker !== false) h.worker = await startApp('worker', h.env);
+    if (options.worker !== false) h.worker = await startApp('worker', h.env, options.workerEnv);
   });
   afterAll(async () => {
     await h.worker?.stop();

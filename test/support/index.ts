@@ -4,3 +4,4 @@ export * from './http';
 export * from './rabbit';
 export * from './stack';
 export * from './harness';
+export * from './sse';

@@ -11,6 +11,7 @@ import {
   Post,
   Query,
   Res,
+  Sse,
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
@@ -21,15 +22,20 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
+  ApiProduces,
+  ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import type { Observable } from 'rxjs';
 import {
   ErrorResponseDto,
   TaskAttemptListDto,
   TaskBatchCreateDto,
   TaskBatchResponseDto,
   TaskCreateDto,
+  TaskEvent,
+  TaskEventsService,
   TaskListQueryDto,
   TaskListResponseDto,
   TaskResponseDto,
@@ -44,7 +50,10 @@ const uuid = new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException
 @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid input; the message names the field' })
 @Controller('tasks')
 export class TasksController {
-  constructor(private readonly tasks: TasksService) {}
+  constructor(
+    private readonly tasks: TasksService,
+    private readonly events: TaskEventsService,
+  ) {}
 
   @Post()
   @ApiOperation({
@@ -100,6 +109,21 @@ export class TasksController {
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   attempts(@Param('id', uuid) id: string): Promise<TaskAttemptListDto> {
     return this.tasks.attempts(id);
+  }
+
+  @Sse(':id/events')
+  @ApiOperation({
+    summary: 'Live status as server-sent events',
+    description:
+      'A `status` event with the whole task now, then one at each change (status, progress, attempt); ' +
+      'the stream ends after a terminal status.',
+  })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({ type: TaskResponseDto, description: 'text/event-stream of `status` events, each a task' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'Too many open streams' })
+  watch(@Param('id', uuid) id: string): Promise<Observable<TaskEvent>> {
+    return this.events.watch(id);
   }
 
   @Post(':id/retry')

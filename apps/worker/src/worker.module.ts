@@ -3,6 +3,7 @@ import { AppConfig, ConfigModule } from '@conveyor/config';
 import { HealthModule, MetricsModule, RedisModule, loggingModule } from '@conveyor/common';
 import { MessagingModule } from '@conveyor/messaging';
 import { RuntimeModule } from '@conveyor/runtime';
+import { ControlConsumer } from './control.consumer';
 import { HealthController } from './health.controller';
 import { TasksConsumer } from './tasks.consumer';
 
@@ -22,7 +23,7 @@ export class WorkerModule {
         RuntimeModule,
       ],
       controllers: [HealthController],
-      providers: [TasksConsumer],
+      providers: [TasksConsumer, ControlConsumer],
     };
   }
 }

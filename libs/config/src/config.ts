@@ -36,6 +36,10 @@ const envSchema = z
     WORKER_IO_CONCURRENCY: int(1, 10_000, 200),
     WORKER_HIGH_IO_CONCURRENCY: int(1, 10_000, 20),
     WORKER_SHUTDOWN_GRACE_MS: int(0, 600_000, 20_000),
+    WORKER_CANCEL_GRACE_MS: int(0, 60_000, 500),
+    WORKER_PROGRESS_INTERVAL_MS: int(50, 60_000, 1000),
+    WORKER_FAULT_DRILLS: bool(false),
+    EVENTS_POLL_MS: int(20, 10_000, 250),
     CANCEL_MARK_TTL_SECONDS: int(60, 30 * 86400, 7 * 86400),
     RETRY_BASE_MS: int(10, 3_600_000, 1000),
     RETRY_MAX_MS: int(10, 86_400_000, 300_000),
@@ -49,6 +53,13 @@ const envSchema = z
       if (env.NODE_ENV === 'production' && value?.includes(LOCAL_SECRET)) {
         ctx.addIssue({ code: 'custom', path: [key], message: 'uses the local development credentials' });
       }
+    }
+    if (env.NODE_ENV === 'production' && env.WORKER_FAULT_DRILLS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WORKER_FAULT_DRILLS'],
+        message: 'must not be enabled in production',
+      });
     }
   });
 
@@ -65,6 +76,9 @@ export interface AppConfig {
     ioConcurrency: number;
     highIoConcurrency: number;
     shutdownGraceMs: number;
+    cancelGraceMs: number;
+    progressIntervalMs: number;
+    faultDrills: boolean;
   };
   db: { url: string; poolSize: number };
   redis: { url: string };
@@ -72,6 +86,7 @@ export interface AppConfig {
   outbox: { pollMs: number; batchSize: number };
   status: { prefetch: number; batchMs: number };
   cancelMarkTtlSeconds: number;
+  eventsPollMs: number;
   retry: { baseMs: number; maxMs: number };
 }
 
@@ -103,6 +118,9 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
       ioConcurrency: e.WORKER_IO_CONCURRENCY,
       highIoConcurrency: e.WORKER_HIGH_IO_CONCURRENCY,
       shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
+      cancelGraceMs: e.WORKER_CANCEL_GRACE_MS,
+      progressIntervalMs: e.WORKER_PROGRESS_INTERVAL_MS,
+      faultDrills: e.WORKER_FAULT_DRILLS,
     },
     db: {
       url: e.DATABASE_URL ?? 'postgres://conveyor:conveyor@127.0.0.1:5432/conveyor',
@@ -117,6 +135,7 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
     outbox: { pollMs: e.OUTBOX_POLL_MS, batchSize: e.OUTBOX_BATCH_SIZE },
     status: { prefetch: e.STATUS_PREFETCH, batchMs: e.STATUS_BATCH_MS },
     cancelMarkTtlSeconds: e.CANCEL_MARK_TTL_SECONDS,
+    eventsPollMs: e.EVENTS_POLL_MS,
     retry: { baseMs: e.RETRY_BASE_MS, maxMs: e.RETRY_MAX_MS },
   };
 }

@@ -31,6 +31,16 @@ export class DemoWorkPayloadDto {
   @Min(0)
   @Max(20)
   failAttempts?: number;
+
+  @ApiPropertyOptional({
+    description:
+      'Fault drill: kill the worker process that runs it, on every attempt (the task ends dead after the ' +
+      'delivery limit). Workers refuse it unless WORKER_FAULT_DRILLS=true.',
+    example: false,
+  })
+  @IsOptional()
+  @IsBoolean()
+  crash?: boolean;
 }
 
 export interface DemoWorkResult {

@@ -12,7 +12,11 @@ export const taskMessageSchema = z
   .strict();
 export type TaskMessage = z.infer<typeof taskMessageSchema>;
 
-export const WORKER_STATUSES = ['running', 'succeeded', 'failed'] as const;
+/**
+ * `progress` is a running task's report of how far it got (0..100); `cancelled` ends an attempt
+ * the worker stopped because the gateway cancelled the task.
+ */
+export const WORKER_STATUSES = ['running', 'progress', 'succeeded', 'failed', 'cancelled'] as const;
 export type WorkerStatus = (typeof WORKER_STATUSES)[number];
 
 /** What a worker reports on `conveyor.status`. */
@@ -23,6 +27,7 @@ export const statusMessageSchema = z
     status: z.enum(WORKER_STATUSES),
     at: z.string().datetime({ offset: true }),
     workerId: z.string().max(200).optional(),
+    progress: z.number().int().min(0).max(100).optional(),
     result: z.unknown().optional(),
     error: z
       .object({ message: z.string().max(10_000), code: z.string().max(100), retryable: z.boolean() })
@@ -37,6 +42,12 @@ export const statusBatchSchema = z
   .object({ reports: z.array(statusMessageSchema).min(1).max(STATUS_BATCH_MAX) })
   .strict();
 export type StatusBatch = z.infer<typeof statusBatchSchema>;
+
+/** A broadcast on `conveyor.control` to every worker: stop this task if you are running it. */
+export const controlMessageSchema = z
+  .object({ kind: z.literal('cancel'), taskId: z.string().uuid() })
+  .strict();
+export type ControlMessage = z.infer<typeof controlMessageSchema>;
 
 export const ATTEMPT_HEADER = 'x-conveyor-attempt';
 

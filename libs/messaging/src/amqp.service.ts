@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import amqp, { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { Delivery } from './delivery';
 import { MessagingError } from './messaging.error';
-import { assertTopology } from './topology';
+import { EXCHANGES, assertTopology } from './topology';
 
 export interface PublishOptions {
   messageId?: string;
@@ -21,6 +22,8 @@ export type DeliveryHandler = (delivery: Delivery) => Promise<void>;
 interface Subscription {
   channel: ChannelWrapper;
   consumerTag?: string;
+  /** Broadcast receivers keep listening while work intake stops (a cancel can reach a draining task). */
+  broadcast: boolean;
 }
 
 /**
@@ -95,7 +98,34 @@ export class AmqpService implements OnApplicationShutdown {
   }
 
   /** Consumes a queue on a channel of its own with the given prefetch (its concurrency bound). */
-  async consume(queue: string, prefetch: number, handler: DeliveryHandler): Promise<void> {
+  consume(queue: string, prefetch: number, handler: DeliveryHandler): Promise<void> {
+    return this.attach(queue, prefetch, handler, false);
+  }
+
+  /**
+   * Receives every broadcast on a fanout exchange through a queue of this process alone
+   * (exclusive, so it goes away with the connection and is declared again on reconnect).
+   * What it rejects goes to the dead-letter exchange like any other message.
+   */
+  consumeBroadcast(exchange: string, prefetch: number, handler: DeliveryHandler): Promise<void> {
+    const queue = `${exchange}.${hostname()}.${process.pid}.${randomUUID().slice(0, 8)}`;
+    return this.attach(queue, prefetch, handler, true, async (ch) => {
+      await ch.assertQueue(queue, {
+        exclusive: true,
+        durable: false,
+        arguments: { 'x-dead-letter-exchange': EXCHANGES.dlx },
+      });
+      await ch.bindQueue(queue, exchange, '');
+    });
+  }
+
+  private async attach(
+    queue: string,
+    prefetch: number,
+    handler: DeliveryHandler,
+    broadcast: boolean,
+    declare?: (ch: Channel) => Promise<void>,
+  ): Promise<void> {
     let current: Channel | undefined;
     const channel = this.connection.createChannel({
       name: `consumer:${queue}`,
@@ -103,10 +133,11 @@ export class AmqpService implements OnApplicationShutdown {
       setup: async (ch: Channel) => {
         current = ch;
         await assertTopology(ch);
+        await declare?.(ch);
       },
     });
     channel.on('error', (err: Error) => this.logger.error(`consumer channel ${queue}: ${err.message}`));
-    const subscription: Subscription = { channel };
+    const subscription: Subscription = { channel, broadcast };
     this.subscriptions.push(subscription);
     const reply = await channel.consume(
       queue,
@@ -124,13 +155,15 @@ export class AmqpService implements OnApplicationShutdown {
     subscription.consumerTag = reply.consumerTag;
   }
 
-  /** Stops taking new messages; in-flight ones can still be settled. */
+  /** Stops taking new work (broadcasts still arrive); in-flight messages can still be settled. */
   async stopConsuming(): Promise<void> {
-    await Promise.all(this.subscriptions.map((s) => s.channel.cancelAll().catch(() => undefined)));
+    await Promise.all(
+      this.subscriptions.filter((s) => !s.broadcast).map((s) => s.channel.cancelAll().catch(() => undefined)),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.stopConsuming();
+    await Promise.all(this.subscriptions.map((s) => s.channel.cancelAll().catch(() => undefined)));
     await Promise.all(this.subscriptions.map((s) => s.channel.close().catch(() => undefined)));
     await this.publisher.close().catch(() => undefined);
     await this.connection.close().catch(() => undefined);

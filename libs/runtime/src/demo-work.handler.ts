@@ -1,6 +1,22 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DemoWorkPayloadDto, DemoWorkResult } from '@conveyor/contracts';
-import { CpuContext, HandlerError, IoContext, TaskHandler } from './handler';
+import { CpuContext, HandlerError, IoContext, TaskContext, TaskHandler } from './handler';
+
+/** Steps of the IO variant's wait, each one a progress report. */
+const IO_STEPS = 10;
+
+/** The crash drill: SIGKILL, so nothing gets settled and the broker redelivers the message. */
+function crashIfAsked(payload: DemoWorkPayloadDto, ctx: TaskContext): void {
+  if (!payload.crash) return;
+  if (!ctx.faultDrills) {
+    throw new HandlerError(
+      'crash drills are disabled on this worker (WORKER_FAULT_DRILLS)',
+      'DRILLS_DISABLED',
+      false,
+    );
+  }
+  process.kill(process.pid, 'SIGKILL');
+}
 
 /** The failures a demo.work payload asks for: retryable for its first attempts, then for good. */
 function failIfAsked(payload: DemoWorkPayloadDto, attempt: number): void {
@@ -10,24 +26,35 @@ function failIfAsked(payload: DemoWorkPayloadDto, attempt: number): void {
   if (payload.fail) throw new HandlerError('demo.work failed on request', 'DEMO_FAILURE', false);
 }
 
-/** CPU variant: spins for `seconds` (inside a pool thread, never on the event loop). */
+/** CPU variant: spins for `seconds` inside a pool thread, checking for a cancel between rounds. */
 export function demoWorkCpu(payload: DemoWorkPayloadDto, ctx: CpuContext): DemoWorkResult {
+  crashIfAsked(payload, ctx);
   const started = Date.now();
-  const end = started + payload.seconds * 1000;
+  const total = payload.seconds * 1000;
   let iterations = 0;
   let x = 0;
+  let now = started;
   do {
     for (let i = 0; i < 10_000; i++) x = (x * 1103515245 + 12345) % 2147483648;
     iterations++;
-  } while (Date.now() < end);
+    ctx.throwIfCancelled();
+    now = Date.now();
+    if (total > 0) ctx.progress(((now - started) / total) * 100);
+  } while (now < started + total);
   failIfAsked(payload, ctx.attempt);
   return { kind: 'cpu', ranForMs: Date.now() - started, iterations: x >= 0 ? iterations : 0 };
 }
 
-/** IO variant: waits without blocking anything. */
+/** IO variant: waits without blocking anything, in steps that report progress; a cancel aborts the wait. */
 async function demoWorkIo(payload: DemoWorkPayloadDto, ctx: IoContext): Promise<DemoWorkResult> {
+  crashIfAsked(payload, ctx);
   const started = Date.now();
-  if (payload.seconds > 0) await sleep(payload.seconds * 1000, undefined, { signal: ctx.signal });
+  if (payload.seconds > 0) {
+    for (let step = 1; step <= IO_STEPS; step++) {
+      await sleep((payload.seconds * 1000) / IO_STEPS, undefined, { signal: ctx.signal });
+      ctx.progress((step / IO_STEPS) * 100);
+    }
+  }
   failIfAsked(payload, ctx.attempt);
   return { kind: 'io', ranForMs: Date.now() - started };
 }

@@ -1,12 +1,26 @@
 import type { TaskKind } from '@conveyor/contracts';
 
-export interface CpuContext {
+/** What every handler gets, wherever it runs. */
+export interface TaskContext {
   attempt: number;
+  /** Reports how far the task got (0..100); the worker sends changes to the gateway periodically. */
+  progress(percent: number): void;
+  /** True when this worker allows fault drills (WORKER_FAULT_DRILLS), such as crashing on request. */
+  faultDrills: boolean;
 }
 
-export interface IoContext {
+/**
+ * A CPU handler runs synchronously in a pool thread, so it cannot await an abort signal: it calls
+ * `throwIfCancelled()` in its loop, which lets the thread stop early and be reused.
+ */
+export interface CpuContext extends TaskContext {
+  readonly cancelled: boolean;
+  throwIfCancelled(): void;
+}
+
+export interface IoContext extends TaskContext {
   taskId: string;
-  attempt: number;
+  /** Aborted when the task is cancelled while running. */
   signal: AbortSignal;
 }
 
@@ -28,6 +42,14 @@ export class HandlerError extends Error {
   ) {
     super(message);
     this.name = 'HandlerError';
+  }
+}
+
+/** Thrown by `throwIfCancelled()`; the worker reports the attempt as cancelled. */
+export class TaskCancelled extends HandlerError {
+  constructor() {
+    super('cancelled while running', 'CANCELLED', false);
+    this.name = 'TaskCancelled';
   }
 }
 

@@ -1,13 +1,15 @@
 import { hostname } from 'node:os';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { RedisService, metricsRegistry } from '@conveyor/common';
+import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import {
   REJECTION_HEADER,
   StatusMessage,
   TaskErrorInfo,
   TaskKind,
   cancelMarkKey,
+  controlMessageSchema,
   checkPayload,
   findTaskType,
   parseMessage,
@@ -15,8 +17,9 @@ import {
 } from '@conveyor/contracts';
 import { AmqpService, Delivery, EXCHANGES } from '@conveyor/messaging';
 import { CpuPool } from './cpu-pool';
-import { HandlerError, TaskHandler } from './handler';
+import { HandlerError, TaskCancelled, TaskHandler } from './handler';
 import { HandlerRegistry } from './handler-registry';
+import { RunningTask, RunningTasks } from './running-task';
 import { StatusPublisher } from './status-publisher';
 
 const duration = new Histogram({
@@ -39,26 +42,66 @@ const rejected = new Counter({
   registers: [metricsRegistry],
 });
 
+const cancelled = new Counter({
+  name: 'conveyor_tasks_cancelled_total',
+  help: 'Task attempts this worker stopped for a cancel: before start, inside the handler (its thread is reused), or by ending its thread',
+  labelNames: ['how'],
+  registers: [metricsRegistry],
+});
+
 type Outcome = { ok: true; result: unknown } | { ok: false; error: TaskErrorInfo };
+
+const CANCELLED = new TaskCancelled();
+const THREAD_ENDED: TaskErrorInfo = {
+  message:
+    'cancelled while running; the handler did not stop within WORKER_CANCEL_GRACE_MS, so its thread was ended',
+  code: 'CANCELLED_THREAD_ENDED',
+  retryable: false,
+};
 
 /**
  * Runs one task message: validate, skip if cancelled, report `running`, execute (CPU in the pool,
  * IO on the event loop), report the outcome, and ack only once that report is confirmed.
  */
 @Injectable()
-export class TaskRunner {
+export class TaskRunner implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(TaskRunner.name);
   private readonly workerId = `${hostname()}:${process.pid}`;
   private readonly registry = new HandlerRegistry();
+  private readonly running = new RunningTasks();
+  private readonly active = new Set<Promise<void>>();
+  private progressTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly amqp: AmqpService,
     private readonly pool: CpuPool,
     private readonly redis: RedisService,
     private readonly reports: StatusPublisher,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  private readonly active = new Set<Promise<void>>();
+  onModuleInit(): void {
+    this.progressTimer = setInterval(() => this.reportProgress(), this.config.worker.progressIntervalMs);
+    this.progressTimer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.progressTimer);
+  }
+
+  /** A broadcast from `conveyor.control`: stops the task if it runs here. A malformed one is dead-lettered. */
+  control(delivery: Delivery): Promise<void> {
+    const parsed = parseMessage(controlMessageSchema, delivery.body);
+    if (!parsed.ok) {
+      this.logger.warn(`invalid control message dead-lettered: ${parsed.problem}`);
+      delivery.nack(false);
+      return Promise.resolve();
+    }
+    if (this.running.cancel(parsed.value.taskId) > 0)
+      this.logger.log(`task ${parsed.value.taskId} cancelled while running`);
+    delivery.ack();
+    return Promise.resolve();
+  }
 
   async handle(queue: string, delivery: Delivery): Promise<void> {
     inFlight.inc({ queue });
@@ -91,30 +134,51 @@ export class TaskRunner {
     }
     const check = checkPayload(contract, message.payload);
     if (!check.ok) return this.reject(queue, delivery, 'INVALID_PAYLOAD', check.problems.join('; '));
-    if (await this.isCancelled(message.id)) {
-      delivery.ack();
-      return;
+    // Registered before the cancel check: a cancel broadcast after the check finds it here.
+    const run = this.running.start(message.id, delivery.attempt);
+    try {
+      if (await this.isCancelled(message.id)) {
+        cancelled.inc({ how: 'before-start' });
+        delivery.ack();
+        return;
+      }
+      await this.runAndReport(delivery, run, contract.kindOf(check.payload), handler, check.payload);
+    } finally {
+      this.running.finish(run);
     }
+  }
 
-    const attempt = delivery.attempt;
-    const kind = contract.kindOf(check.payload);
+  private async runAndReport(
+    delivery: Delivery,
+    run: RunningTask,
+    kind: TaskKind,
+    handler: TaskHandler,
+    payload: object,
+  ): Promise<void> {
+    const { taskId, attempt } = run;
     // The work need not wait for the `running` confirm; the ack waits for both reports.
-    const running = this.report({ taskId: message.id, attempt, status: 'running' });
+    const running = this.report({ taskId, attempt, status: 'running' });
     running.catch(() => undefined); // awaited below; this only keeps it from counting as unhandled meanwhile
     try {
-      const stop = duration.startTimer({ type: message.type, kind });
-      const outcome = await this.execute(kind, handler, check.payload, message.id, attempt);
-      stop({ outcome: outcome.ok ? 'succeeded' : 'failed' });
+      const stop = duration.startTimer({ type: handler.type, kind });
+      const outcome = await this.execute(kind, handler, payload, run);
+      // Once cancelled, the attempt ends as cancelled whatever the handler returned.
+      const status = run.cancelled ? 'cancelled' : outcome.ok ? 'succeeded' : 'failed';
+      stop({ outcome: status });
+      const threadEnded = !outcome.ok && outcome.error.code === THREAD_ENDED.code;
+      if (status === 'cancelled') cancelled.inc({ how: threadEnded ? 'thread-ended' : 'in-handler' });
       const finished = this.report(
-        outcome.ok
-          ? { taskId: message.id, attempt, status: 'succeeded', result: outcome.result }
-          : { taskId: message.id, attempt, status: 'failed', error: outcome.error },
+        status === 'cancelled'
+          ? { taskId, attempt, status, error: threadEnded ? THREAD_ENDED : errorInfo(CANCELLED) }
+          : outcome.ok
+            ? { taskId, attempt, status: 'succeeded', result: outcome.result }
+            : { taskId, attempt, status: 'failed', error: outcome.error },
       );
       await Promise.all([running, finished]);
       delivery.ack();
     } catch (err) {
       // The report was not confirmed: hand the message back so the task is not lost.
-      this.logger.warn(`task ${message.id} handed back: ${(err as Error).message}`);
+      this.logger.warn(`task ${taskId} handed back: ${(err as Error).message}`);
       delivery.nack(true);
     }
   }
@@ -123,26 +187,66 @@ export class TaskRunner {
     kind: TaskKind,
     handler: TaskHandler,
     payload: object,
-    taskId: string,
-    attempt: number,
+    run: RunningTask,
   ): Promise<Outcome> {
+    const faultDrills = this.config.worker.faultDrills;
     try {
-      if (kind === 'cpu') return await this.pool.run({ type: handler.type, payload, attempt });
+      if (kind === 'cpu') return await this.executeCpu(handler, payload, run);
       // checkRegistry refused to boot unless every IO-capable type has an io function.
       if (!handler.io) throw new HandlerError(`no IO handler for ${handler.type}`, 'NO_HANDLER', false);
       const result = await handler.io(payload as never, {
-        taskId,
-        attempt,
-        signal: new AbortController().signal,
+        taskId: run.taskId,
+        attempt: run.attempt,
+        signal: run.signal,
+        faultDrills,
+        progress: (percent) => run.setProgress(percent),
       });
       return { ok: true, result };
     } catch (err) {
-      if (err instanceof HandlerError)
-        return { ok: false, error: { message: err.message, code: err.code, retryable: err.retryable } };
+      if (err instanceof HandlerError) return { ok: false, error: errorInfo(err) };
       return {
         ok: false,
         error: { message: (err as Error).message ?? String(err), code: 'HANDLER_ERROR', retryable: true },
       };
+    }
+  }
+
+  /**
+   * Runs a CPU handler in the pool. A cancel sets the shared flag the handler polls, so the thread
+   * stops and is reused; a handler that does not stop within the grace period loses its thread.
+   */
+  private async executeCpu(handler: TaskHandler, payload: object, run: RunningTask): Promise<Outcome> {
+    const hardStop = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const onCancel = () => (timer = setTimeout(() => hardStop.abort(), this.config.worker.cancelGraceMs));
+    run.signal.addEventListener('abort', onCancel, { once: true });
+    try {
+      const job = {
+        type: handler.type,
+        payload,
+        attempt: run.attempt,
+        faultDrills: this.config.worker.faultDrills,
+        control: run.control.buffer,
+      };
+      return await this.pool.run(job, hardStop.signal);
+    } catch (err) {
+      if (!hardStop.signal.aborted) throw err;
+      return { ok: false, error: THREAD_ENDED };
+    } finally {
+      clearTimeout(timer);
+      run.signal.removeEventListener('abort', onCancel);
+    }
+  }
+
+  /** Sends the progress of running attempts that moved since their last report (best effort). */
+  private reportProgress(): void {
+    for (const run of this.running.all()) {
+      const progress = run.progress;
+      if (progress <= run.reportedProgress || run.cancelled) continue;
+      run.reportedProgress = progress;
+      this.report({ taskId: run.taskId, attempt: run.attempt, status: 'progress', progress }).catch(
+        (err: Error) => this.logger.debug(`progress of ${run.taskId} not sent: ${err.message}`),
+      );
     }
   }
 
@@ -181,4 +285,8 @@ export class TaskRunner {
   private report(status: Omit<StatusMessage, 'at' | 'workerId'>): Promise<void> {
     return this.reports.report({ ...status, at: new Date().toISOString(), workerId: this.workerId });
   }
+}
+
+function errorInfo(err: HandlerError): TaskErrorInfo {
+  return { message: err.message, code: err.code, retryable: err.retryable };
 }

@@ -1,6 +1,7 @@
 export * from './outbox.entity';
 export * from './outbox.relay';
 export * from './task.entity';
+export * from './task-events.service';
 export * from './task-reports.service';
 export * from './tasks.dto';
 export * from './tasks.error';

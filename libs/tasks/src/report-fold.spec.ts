@@ -58,4 +58,21 @@ describe('foldReports', () => {
     ]);
     expect(twice).toEqual(once);
   });
+
+  it('folds progress into running with the highest progress of the attempt, in any order', () => {
+    const [a] = foldReports([
+      r(A, 'progress', 1, 3, { progress: 60 }),
+      r(A, 'running', 1, 1),
+      r(A, 'progress', 1, 2, { progress: 30 }),
+    ]);
+    expect(a).toMatchObject({ status: 'running', attempt: 1, progress: 60 });
+    expect(a.startedAt?.toISOString()).toBe(at(1));
+    const [b] = foldReports([r(B, 'progress', 1, 2, { progress: 40 }), r(B, 'running', 2, 3)]);
+    expect(b).toMatchObject({ status: 'running', attempt: 2, progress: null });
+  });
+
+  it('lets an outcome win over progress of the same attempt', () => {
+    const [a] = foldReports([r(A, 'progress', 1, 2, { progress: 50 }), r(A, 'cancelled', 1, 3)]);
+    expect(a).toMatchObject({ status: 'cancelled', progress: 50 });
+  });
 });

@@ -132,7 +132,7 @@ export class TaskBatchResponseDto {
 export class TaskAttemptDto {
   @ApiProperty({ example: 1 })
   attempt!: number;
-  @ApiProperty({ enum: ['running', 'succeeded', 'failed'] })
+  @ApiProperty({ enum: ['running', 'succeeded', 'failed', 'cancelled'] })
   status!: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String })
   startedAt!: Date | null;

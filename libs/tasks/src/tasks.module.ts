@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { OutboxRelay } from './outbox.relay';
+import { TaskEventsService } from './task-events.service';
 import { TaskReportsService } from './task-reports.service';
 import { TasksRepository } from './tasks.repository';
 import { TasksService } from './tasks.service';
 
 @Module({
-  providers: [TasksRepository, TasksService, TaskReportsService, OutboxRelay],
-  exports: [TasksService, TaskReportsService, OutboxRelay],
+  providers: [TasksRepository, TasksService, TaskReportsService, TaskEventsService, OutboxRelay],
+  exports: [TasksService, TaskReportsService, TaskEventsService, OutboxRelay],
 })
 export class TasksModule {}

@@ -175,6 +175,10 @@ export class TasksRepository {
     return rows[0] ?? null;
   }
 
+  async findByIds(ids: string[]): Promise<TaskEntity[]> {
+    return this.db.query(`SELECT ${TASK_COLUMNS} FROM tasks WHERE id = ANY($1::uuid[])`, [ids]);
+  }
+
   async findByIdempotencyKey(key: string): Promise<TaskEntity | null> {
     const rows: TaskEntity[] = await this.db.query(
       `SELECT ${TASK_COLUMNS} FROM tasks WHERE idempotency_key = $1`,
@@ -287,11 +291,13 @@ export class TasksRepository {
       m,
       `UPDATE tasks t SET
          status = v.next,
-         started_at = CASE WHEN v.status = 'running' THEN v.at ELSE COALESCE(t.started_at, v.started_at, v.at) END,
-         finished_at = CASE WHEN v.next IN ('succeeded', 'failed') THEN v.at ELSE t.finished_at END,
+         started_at = COALESCE(v.started_at, t.started_at, v.at),
+         finished_at = CASE WHEN v.next IN ('succeeded', 'failed', 'cancelled') THEN COALESCE(t.finished_at, v.at) ELSE t.finished_at END,
          result = CASE WHEN v.status = 'succeeded' THEN v.result ELSE t.result END,
          error = CASE WHEN v.status = 'failed' THEN v.error WHEN v.status = 'succeeded' THEN NULL ELSE t.error END,
-         progress = CASE WHEN v.status = 'succeeded' THEN 100 ELSE t.progress END,
+         progress = CASE WHEN v.status = 'succeeded' THEN 100
+           WHEN t.status = 'running' THEN GREATEST(t.progress, COALESCE(v.progress, 0))
+           ELSE COALESCE(v.progress, 0) END,
          attempts = CASE WHEN v.next = 'retrying' THEN v.attempt + 1 ELSE GREATEST(t.attempts, v.attempt) END,
          run_at = CASE WHEN v.next = 'retrying' THEN now() + v.delay_ms * interval '1 millisecond' ELSE t.run_at END,
          updated_at = now()
@@ -301,10 +307,12 @@ export class TasksRepository {
                AND x.attempt < c.max_attempts THEN 'retrying'
              ELSE x.status END AS next
          FROM unnest($1::uuid[], $2::text[], $3::int[], $4::timestamptz[], $5::timestamptz[], $6::jsonb[], $7::jsonb[],
-           $8::int[]) AS x(id, status, attempt, at, started_at, result, error, delay_ms)
+           $8::int[], $10::int[]) AS x(id, status, attempt, at, started_at, result, error, delay_ms, progress)
          JOIN tasks c ON c.id = x.id
        ) v
-       WHERE t.id = v.id AND t.attempts <= v.attempt AND (t.status || '>' || v.next) = ANY($9)
+       WHERE t.id = v.id AND t.attempts <= v.attempt AND ((t.status || '>' || v.next) = ANY($9)
+         -- progress of the running attempt: only forward
+         OR (t.status = 'running' AND v.next = 'running' AND v.progress > t.progress))
        RETURNING t.id, t.type, t.priority, t.payload, t.status, t.attempts, t.run_at AS "runAt"`,
       [
         reports.map((r) => r.taskId),
@@ -316,6 +324,7 @@ export class TasksRepository {
         reports.map((r) => (r.error ? JSON.stringify(r.error) : null)),
         retryDelaysMs,
         LEGAL_TRANSITIONS,
+        reports.map((r) => r.progress),
       ],
     );
     return { changed: rows.length, retries: rows.filter((r) => r.status === 'retrying') };

@@ -2,7 +2,15 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { RedisService } from '@conveyor/common';
-import { TASK_TYPES, canTransition, cancelMarkKey, checkPayload, findTaskType } from '@conveyor/contracts';
+import {
+  ControlMessage,
+  TASK_TYPES,
+  canTransition,
+  cancelMarkKey,
+  checkPayload,
+  findTaskType,
+} from '@conveyor/contracts';
+import { AmqpService, EXCHANGES } from '@conveyor/messaging';
 import { TaskEntity } from './task.entity';
 import {
   MAX_DELAY_SECONDS,
@@ -30,6 +38,7 @@ export class TasksService {
   constructor(
     private readonly repo: TasksRepository,
     private readonly redis: RedisService,
+    private readonly amqp: AmqpService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -137,6 +146,12 @@ export class TasksService {
     await this.redis
       .set(cancelMarkKey(id), '1', 'EX', this.config.cancelMarkTtlSeconds)
       .catch((err: Error) => this.logger.warn(`cancel mark for ${id} not written: ${err.message}`));
+    // After the mark: a worker that starts the task later sees the mark, one already running gets this.
+    // Not awaited, so a broker outage never holds the answer; with no worker bound it is simply unroutable.
+    const broadcast: ControlMessage = { kind: 'cancel', taskId: id };
+    this.amqp
+      .publish(EXCHANGES.control, '', broadcast, { correlationId: id, type: 'control.cancel' })
+      .catch((err: Error) => this.logger.warn(`cancel of ${id} not broadcast: ${err.message}`));
     return task;
   }
 }

@@ -1,0 +1,124 @@
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Observable, Subscriber } from 'rxjs';
+import { Gauge } from 'prom-client';
+import { APP_CONFIG, AppConfig } from '@conveyor/config';
+import { metricsRegistry } from '@conveyor/common';
+import { isTerminal } from '@conveyor/contracts';
+import { TaskEntity } from './task.entity';
+import { TasksError } from './tasks.error';
+import { TasksRepository } from './tasks.repository';
+
+/** One server-sent event: the task as it is now. */
+export interface TaskEvent {
+  id: string;
+  type: 'status';
+  data: TaskEntity;
+}
+
+interface Watcher {
+  subscriber: Subscriber<TaskEvent>;
+  lastVersion: string;
+}
+
+/** Streams a gateway may hold open at once; more answer 503 rather than exhaust the process. */
+export const MAX_EVENT_STREAMS = 1000;
+
+const streams = new Gauge({
+  name: 'conveyor_task_event_streams',
+  help: 'Open GET /tasks/:id/events streams on this gateway',
+  registers: [metricsRegistry],
+});
+
+/**
+ * Live status for `GET /tasks/:id/events`. One poll of the task table per interval covers every
+ * open stream (one query, however many clients), and it sees changes any gateway applied.
+ */
+@Injectable()
+export class TaskEventsService implements OnModuleDestroy {
+  private readonly logger = new Logger(TaskEventsService.name);
+  private readonly watchers = new Map<string, Set<Watcher>>();
+  private count = 0;
+  private timer?: NodeJS.Timeout;
+  private polling = false;
+
+  constructor(
+    private readonly repo: TasksRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** The task's current state at once, then each change, completing at a terminal state. 404 if unknown. */
+  async watch(id: string): Promise<Observable<TaskEvent>> {
+    const task = await this.repo.findById(id);
+    if (!task) throw new TasksError('NOT_FOUND', `task ${id} not found`);
+    if (this.count >= MAX_EVENT_STREAMS) {
+      throw new TasksError(
+        'UNAVAILABLE',
+        `this gateway already serves ${MAX_EVENT_STREAMS} event streams; retry later`,
+      );
+    }
+    return new Observable<TaskEvent>((subscriber) => {
+      const watcher: Watcher = { subscriber, lastVersion: version(task) };
+      subscriber.next(event(task));
+      if (isTerminal(task.status)) {
+        subscriber.complete();
+        return;
+      }
+      this.add(id, watcher);
+      return () => this.remove(id, watcher);
+    });
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+    for (const set of this.watchers.values()) set.forEach((w) => w.subscriber.complete());
+  }
+
+  private add(id: string, watcher: Watcher): void {
+    const set = this.watchers.get(id) ?? new Set();
+    set.add(watcher);
+    this.watchers.set(id, set);
+    streams.set(++this.count);
+    this.timer ??= setInterval(() => void this.poll(), this.config.eventsPollMs);
+  }
+
+  private remove(id: string, watcher: Watcher): void {
+    const set = this.watchers.get(id);
+    if (!set?.delete(watcher)) return;
+    if (set.size === 0) this.watchers.delete(id);
+    streams.set(--this.count);
+    if (this.count === 0) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  private async poll(): Promise<void> {
+    if (this.polling || this.watchers.size === 0) return; // the previous poll is still out
+    this.polling = true;
+    try {
+      const tasks = await this.repo.findByIds([...this.watchers.keys()]);
+      for (const task of tasks) {
+        for (const watcher of this.watchers.get(task.id) ?? []) {
+          const v = version(task);
+          if (v === watcher.lastVersion) continue;
+          watcher.lastVersion = v;
+          watcher.subscriber.next(event(task));
+          if (isTerminal(task.status)) watcher.subscriber.complete();
+        }
+      }
+    } catch (err) {
+      // The database is away: streams stay open and catch up at the next successful poll.
+      this.logger.warn(`task events poll failed: ${(err as Error).message}`);
+    } finally {
+      this.polling = false;
+    }
+  }
+}
+
+function version(task: TaskEntity): string {
+  return `${task.status}|${task.progress}|${task.attempts}|${new Date(task.updatedAt).getTime()}`;
+}
+
+function event(task: TaskEntity): TaskEvent {
+  return { id: `${new Date(task.updatedAt).getTime()}`, type: 'status', data: task };
+}
