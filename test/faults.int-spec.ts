@@ -1,4 +1,5 @@
-import { allFinished, harness, request, startApp, statusCounts, waitFor } from './support';
+import { DELIVERY_LIMIT } from '@conveyor/messaging';
+import { RunningApp, allFinished, harness, request, startApp, statusCounts, waitFor } from './support';
 
 const h = harness();
 
@@ -74,5 +75,67 @@ describe('faults', () => {
       [keys],
     );
     expect(rows[0].n).toBe(20);
+  });
+
+  it('dead-letters a task whose handler crashes the worker every time, while other tasks keep flowing', async () => {
+    // A worker that allows the crash drill, started again each time it dies, as a supervisor would.
+    await h.worker!.stop();
+    let crashes = 0;
+    let supervising = true;
+    const env = { WORKER_FAULT_DRILLS: 'true' };
+    let worker: RunningApp | undefined;
+    const supervisor = (async () => {
+      while (supervising) {
+        try {
+          worker = await startApp('worker', h.env, env);
+          await new Promise((r) => worker!.proc.once('exit', r));
+        } catch {
+          // it died while starting: the drill message reached it first
+        }
+        if (supervising) crashes++;
+      }
+    })();
+
+    const started = Date.now();
+    const crash = await request(h.gateway.url, 'POST', '/tasks', {
+      type: 'demo.work',
+      payload: { seconds: 0, cpuBound: false, crash: true },
+      maxAttempts: 1,
+    });
+    expect(crash.status).toBe(201);
+    // Other work keeps arriving meanwhile: 200 tasks in waves, over the crashes.
+    const others: string[] = [];
+    for (let wave = 0; wave < 10; wave++) {
+      others.push(...(await submitMany(h.gateway.url, 20, () => ({ seconds: 0, cpuBound: false }))));
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const dead = await waitFor(
+      'the crashing task to be dead',
+      async () => {
+        const { body } = await request(h.gateway.url, 'GET', `/tasks/${crash.body.id}`);
+        return body.status === 'dead' ? body : undefined;
+      },
+      120_000,
+      250,
+    );
+    const deadAfter = Date.now() - started;
+    const final = await allFinished(h.db, others);
+    supervising = false;
+    await worker?.stop();
+    await supervisor;
+    h.worker = await startApp('worker', h.env);
+
+    const { rows } = await h.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM tasks WHERE id = ANY($1) AND attempts > 1',
+      [others],
+    );
+    process.stdout.write(
+      `crash drill: task dead after ${crashes} worker crashes in ${deadAfter} ms; other tasks: ` +
+        `${JSON.stringify(final)}, ${rows[0].n} of them ran again after hitting the delivery limit beside it\n`,
+    );
+    expect(dead.error).toMatchObject({ code: 'DELIVERY_LIMIT' });
+    expect(dead.attempts).toBe(1);
+    expect(crashes).toBeGreaterThanOrEqual(DELIVERY_LIMIT);
+    expect(final).toEqual({ succeeded: 200 });
   });
 });

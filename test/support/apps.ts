@@ -60,7 +60,9 @@ export async function startApp(
   };
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (proc.exitCode !== null) throw new Error(`${name} exited with ${proc.exitCode}:\n${out}`);
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      throw new Error(`${name} exited with ${proc.exitCode ?? proc.signalCode}:\n${out}`);
+    }
     const ok = await fetch(`${url}/health`).then(
       (r) => r.ok,
       () => false,

@@ -12,7 +12,7 @@ import {
 } from '@conveyor/contracts';
 import { Delivery, WORK_QUEUES } from '@conveyor/messaging';
 import { Batcher } from '@conveyor/common';
-import { foldReports } from './report-fold';
+import { FoldedReport, foldReports } from './report-fold';
 import { retryDelayMs } from './retry-policy';
 import { taskOutboxMessage } from './task-message';
 import { TasksRepository } from './tasks.repository';
@@ -66,7 +66,45 @@ export class TaskReportsService {
       return;
     }
     const error = deathCause(delivery);
-    if ((await this.untilDone(() => this.repo.markDead(taskId, error))) !== undefined) delivery.ack();
+    const settled = await this.untilDone(() =>
+      error.code === 'DELIVERY_LIMIT'
+        ? this.retryOrBury(taskId, delivery.attempt, error)
+        : this.repo.markDead(taskId, delivery.attempt, error),
+    );
+    if (settled !== undefined) delivery.ack();
+  }
+
+  /**
+   * A message that hit the delivery limit was returned that often because the workers holding it
+   * died: maybe it crashes them, maybe it only shared their fate. It counts as one failed attempt:
+   * the task runs again (a fresh message) while it has attempts left, and is `dead` after that.
+   */
+  private retryOrBury(taskId: string, attempt: number, error: TaskErrorInfo): Promise<boolean> {
+    return this.repo.transaction(async (m) => {
+      const report: FoldedReport = {
+        taskId,
+        status: 'failed',
+        attempt,
+        at: new Date(),
+        startedAt: null,
+        progress: null,
+        result: null,
+        error: { ...error, retryable: true },
+      };
+      const task = await this.repo.lockAttempts(m, taskId);
+      if (!task || attempt < task.attempts) return false; // an older attempt's letter
+      await this.repo.recordAttempts(m, [report]);
+      if (attempt >= task.attempts && attempt < task.maxAttempts) {
+        const delay = retryDelayMs(attempt, this.config.retry.baseMs, this.config.retry.maxMs);
+        const { retries } = await this.repo.applyReports(m, [report], [delay]);
+        await this.repo.insertOutbox(
+          m,
+          retries.map((r) => taskOutboxMessage(r, r.attempts, r.runAt)),
+        );
+        if (retries.length > 0) return true;
+      }
+      return this.repo.markDead(taskId, attempt, error, m);
+    });
   }
 
   /**

@@ -364,13 +364,30 @@ export class TasksRepository {
     );
   }
 
-  /** Marks a dead-lettered task `dead` unless it already finished. */
-  async markDead(id: string, error: TaskErrorInfo): Promise<boolean> {
+  /** The attempt counters of a task, locked until the transaction ends. */
+  async lockAttempts(
+    m: EntityManager,
+    id: string,
+  ): Promise<{ attempts: number; maxAttempts: number } | null> {
+    const rows: { attempts: number; maxAttempts: number }[] = await m.query(
+      `SELECT attempts, max_attempts AS "maxAttempts" FROM tasks WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Marks a dead-lettered task `dead` unless it already finished or a newer attempt took over. */
+  async markDead(
+    id: string,
+    attempt: number,
+    error: TaskErrorInfo,
+    m: EntityManager = this.db.manager,
+  ): Promise<boolean> {
     const { count } = await update(
-      this.db.manager,
+      m,
       `UPDATE tasks SET status = 'dead', error = $2, finished_at = now(), updated_at = now()
-       WHERE id = $1 AND status = ANY($3)`,
-      [id, JSON.stringify(error), sourcesOf('dead')],
+       WHERE id = $1 AND status = ANY($3) AND attempts <= $4`,
+      [id, JSON.stringify(error), sourcesOf('dead'), attempt],
     );
     return count > 0;
   }
