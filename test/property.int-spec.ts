@@ -1,0 +1,164 @@
+import fc from 'fast-check';
+import { harness, request } from './support';
+
+/**
+ * Property-based bad input against every endpoint: whatever a client sends, the answer is never
+ * a 5xx, and a rejected request writes nothing.
+ */
+const h = harness({ worker: false });
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 200);
+
+interface Snapshot {
+  tasks: number;
+  outbox: number;
+  attempts: number;
+  lastUpdate: string | null;
+}
+
+async function snapshot(): Promise<Snapshot> {
+  const { rows } = await h.db.query<Snapshot>(
+    `SELECT (SELECT count(*)::int FROM tasks) AS tasks, (SELECT count(*)::int FROM outbox) AS outbox,
+       (SELECT count(*)::int FROM task_attempts) AS attempts, (SELECT max(updated_at)::text FROM tasks) AS "lastUpdate"`,
+  );
+  return rows[0];
+}
+
+interface Sent {
+  method: string;
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** Sends one request and checks the property; throws (so fast-check shrinks it) when it fails. */
+async function holds(sent: Sent): Promise<boolean> {
+  const before = await snapshot();
+  const res = await request(h.gateway.url, sent.method, sent.path, sent.body, sent.headers);
+  if (res.status >= 500)
+    throw new Error(`${sent.method} ${sent.path} answered ${res.status}: ${JSON.stringify(res.body)}`);
+  if (res.status >= 400) {
+    expect(typeof res.body?.message).toBe('string');
+    expect(await snapshot()).toEqual(before);
+  }
+  return true;
+}
+
+const json = fc.jsonValue({ maxDepth: 3 });
+/** A valid task body with some fields replaced by anything, or dropped, or joined by strangers. */
+const nearTask = fc
+  .record(
+    {
+      type: fc.oneof(fc.constant('demo.work'), json),
+      payload: fc.oneof(
+        fc.record(
+          { seconds: fc.oneof(fc.double(), json), cpuBound: fc.oneof(fc.boolean(), json), fail: json },
+          { requiredKeys: [] },
+        ),
+        json,
+      ),
+      priority: fc.oneof(fc.constantFrom('high', 'normal', 'urgent'), json),
+      runAt: fc.oneof(
+        fc.date({ noInvalidDate: false }).map((d) => (isNaN(d.getTime()) ? 'not a date' : d.toISOString())),
+        json,
+      ),
+      delaySeconds: fc.oneof(fc.integer(), json),
+      maxAttempts: fc.oneof(fc.integer({ min: -5, max: 50 }), json),
+      extra: json,
+    },
+    { requiredKeys: [] },
+  )
+  .map((body) => body as Record<string, unknown>);
+const rawBody = fc.oneof(fc.string(), fc.constantFrom('{', '[]', 'null', '{"type":', '\u0000', '{"a":1}}'));
+const contentType = fc.constantFrom(
+  'application/json',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'application/xml',
+);
+const idSegment = fc.oneof(
+  fc.uuid(),
+  fc.string({ minLength: 1 }),
+  fc.constantFrom('0', '-1', '..', '%00', 'null'),
+);
+const headerValue = fc.string({ unit: fc.constantFrom(...'abcXYZ019-_:/ %{}"'.split('')), maxLength: 300 });
+
+describe('property-based bad input (fast-check)', () => {
+  let victim: string;
+
+  beforeAll(async () => {
+    // A task far in the future: PATCH and retry probes aim at a real row that must not change.
+    const res = await request(h.gateway.url, 'POST', '/tasks', {
+      type: 'demo.work',
+      payload: { seconds: 0, cpuBound: false },
+      delaySeconds: 86_400,
+    });
+    expect(res.status).toBe(201);
+    victim = res.body.id;
+  });
+
+  it('POST /tasks', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(nearTask, json), headerValue, (body, key) =>
+        holds({ method: 'POST', path: '/tasks', body, headers: { 'idempotency-key': key } }),
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('POST /tasks with raw bodies and content types', async () => {
+    await fc.assert(
+      fc.asyncProperty(rawBody, contentType, (body, type) =>
+        holds({ method: 'POST', path: '/tasks', body, headers: { 'content-type': type } }),
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('POST /tasks/batch', async () => {
+    const batch = fc.oneof(fc.record({ items: fc.array(fc.oneof(nearTask, json), { maxLength: 4 }) }), json);
+    await fc.assert(
+      fc.asyncProperty(batch, (body) => holds({ method: 'POST', path: '/tasks/batch', body })),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('GET /tasks with any query', async () => {
+    const key = fc.oneof(fc.constantFrom('status', 'type', 'limit', 'offset'), fc.string({ maxLength: 10 }));
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(key, fc.string({ maxLength: 40 }), { maxKeys: 4 }), (query) =>
+        holds({ method: 'GET', path: `/tasks?${new URLSearchParams(query).toString()}` }),
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('GET /tasks/:id, its attempts, its events, and retry, with any id', async () => {
+    const route = fc.constantFrom(
+      (id: string) => ({ method: 'GET', path: `/tasks/${id}` }),
+      (id: string) => ({ method: 'GET', path: `/tasks/${id}/attempts` }),
+      (id: string) => ({ method: 'GET', path: `/tasks/${id}/events` }),
+      (id: string) => ({ method: 'POST', path: `/tasks/${id}/retry` }),
+    );
+    await fc.assert(
+      fc.asyncProperty(route, idSegment, (to, id) => holds(to(encodeURIComponent(id)))),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('PATCH /tasks/:id with any body, on a real task and on any id', async () => {
+    const body = fc.oneof(
+      json,
+      fc.record({ status: fc.oneof(fc.constantFrom('queued', 'succeeded', 'CANCELLED', 'cancel'), json) }),
+      fc.record({ status: fc.constant('cancelled'), extra: json }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.boolean(), idSegment, body, (onVictim, id, b) =>
+        holds({ method: 'PATCH', path: `/tasks/${onVictim ? victim : encodeURIComponent(id)}`, body: b }),
+      ),
+      { numRuns: RUNS },
+    );
+    // Retrying a pending task is refused and changes nothing.
+    await holds({ method: 'POST', path: `/tasks/${victim}/retry` });
+    expect((await request(h.gateway.url, 'GET', `/tasks/${victim}`)).body.status).toBe('pending');
+  });
+});
