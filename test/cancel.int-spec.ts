@@ -1,13 +1,11 @@
-import { harness, request, waitFor, waitForTask } from './support';
+import { harness, metricValue, request, waitFor, waitForTask } from './support';
 
 const THREADS = 4;
 const h = harness({ workerEnv: { WORKER_CPU_THREADS: String(THREADS) } });
 
-/** The value of one series of the worker's Prometheus metrics (0 when absent). */
+/** A counter of the worker (0 before it was first incremented). */
 async function metric(name: string, labels: string): Promise<number> {
-  const text = await (await fetch(`${h.worker!.url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(labels));
-  return line ? Number(line.split(' ').at(-1)) : 0;
+  return (await metricValue(h.worker!.url, name, labels)) ?? 0;
 }
 
 async function attemptsOf(id: string) {

@@ -1,4 +1,4 @@
-import { harness, request, startApp, waitFor, waitForTask } from './support';
+import { harness, metricValue, request, startApp, waitFor, waitForTask } from './support';
 
 const h = harness();
 
@@ -132,6 +132,27 @@ describe('tasks end to end', () => {
       key,
     ]);
     expect(rows[0].n).toBe(1);
+  });
+  it('exposes Prometheus metrics on both apps', async () => {
+    const created = await submit({ seconds: 0, cpuBound: true });
+    await finished(created.body.id);
+    const { rows } = await h.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM tasks WHERE type = 'demo.work' AND status = 'succeeded'`,
+    );
+    const g = h.gateway.url;
+    expect(await metricValue(g, 'conveyor_tasks', 'type="demo.work",status="succeeded"')).toBe(rows[0].n);
+    expect(await metricValue(g, 'conveyor_tasks', 'type="demo.work",status="dead"')).toBeGreaterThanOrEqual(
+      0,
+    );
+    expect(await metricValue(g, 'conveyor_outbox_backlog')).toBeGreaterThanOrEqual(0);
+    expect(await metricValue(g, 'nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
+    const w = h.worker!.url;
+    expect(
+      await metricValue(w, 'conveyor_task_attempt_duration_seconds_count', 'kind="cpu",outcome="succeeded"'),
+    ).toBeGreaterThanOrEqual(1);
+    expect(await metricValue(w, 'conveyor_cpu_pool_utilization')).toBeGreaterThanOrEqual(0);
+    expect(await metricValue(w, 'conveyor_consumer_in_flight', 'queue="conveyor.tasks.normal.cpu"')).toBe(0);
+    expect(await metricValue(w, 'nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
   });
 });
 

@@ -77,3 +77,12 @@ export async function waitForTask(
     every,
   );
 }
+
+/** The value of one series of an app's Prometheus metrics, or undefined when it is absent. */
+export async function metricValue(base: string, name: string, labels = ''): Promise<number | undefined> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const line = text
+    .split('\n')
+    .find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && l.includes(labels));
+  return line === undefined ? undefined : Number(line.split(' ').at(-1));
+}

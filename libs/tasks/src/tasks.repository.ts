@@ -269,6 +269,10 @@ export class TasksRepository {
     );
   }
 
+  async countByTypeAndStatus(): Promise<{ type: string; status: TaskStatus; n: number }[]> {
+    return this.db.query(`SELECT type, status, count(*)::int AS n FROM tasks GROUP BY type, status`);
+  }
+
   async outboxBacklog(): Promise<number> {
     const rows: { n: string }[] = await this.db.query(`SELECT count(*) AS n FROM outbox`);
     return Number(rows[0]?.n ?? 0);
