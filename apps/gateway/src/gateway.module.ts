@@ -4,9 +4,12 @@ import { HealthModule, MetricsModule, RedisModule, loggingModule } from '@convey
 import { DbModule } from '@conveyor/db';
 import { MessagingModule } from '@conveyor/messaging';
 import { TasksModule } from '@conveyor/tasks';
+import { UsersModule } from '@conveyor/users';
 import { HealthController } from './health.controller';
+import { IdBatchesController } from './id-batches.controller';
 import { ReportsConsumer } from './reports.consumer';
 import { TasksController } from './tasks.controller';
+import { UsersController } from './users.controller';
 
 @Module({})
 export class GatewayModule {
@@ -22,8 +25,9 @@ export class GatewayModule {
         HealthModule,
         MetricsModule,
         TasksModule,
+        UsersModule,
       ],
-      controllers: [TasksController, HealthController],
+      controllers: [TasksController, UsersController, IdBatchesController, HealthController],
       providers: [ReportsConsumer],
     };
   }

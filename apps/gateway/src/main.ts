@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { createHttpApp } from '@conveyor/common';
 import { loadConfig } from '@conveyor/config';
-import { DemoWorkPayloadDto } from '@conveyor/contracts';
+import { DemoWorkPayloadDto, UserProcessPayloadDto } from '@conveyor/contracts';
 import { GatewayModule } from './gateway.module';
 
 async function bootstrap(): Promise<void> {
@@ -15,7 +15,7 @@ async function bootstrap(): Promise<void> {
       .setDescription('Submit tasks, follow their status, cancel them. Every change travels over RabbitMQ.')
       .setVersion('1')
       .build(),
-    { extraModels: [DemoWorkPayloadDto] },
+    { extraModels: [DemoWorkPayloadDto, UserProcessPayloadDto] },
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   await app.listen(config.gateway.port, config.gateway.host);

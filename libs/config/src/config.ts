@@ -40,6 +40,7 @@ const envSchema = z
     WORKER_PROGRESS_INTERVAL_MS: int(50, 60_000, 1000),
     WORKER_FAULT_DRILLS: bool(false),
     EVENTS_POLL_MS: int(20, 10_000, 250),
+    ID_BATCH_SLOT_SECONDS: int(1, 60, 60),
     CANCEL_MARK_TTL_SECONDS: int(60, 30 * 86400, 7 * 86400),
     RETRY_BASE_MS: int(10, 3_600_000, 1000),
     RETRY_MAX_MS: int(10, 86_400_000, 300_000),
@@ -87,6 +88,8 @@ export interface AppConfig {
   status: { prefetch: number; batchMs: number };
   cancelMarkTtlSeconds: number;
   eventsPollMs: number;
+  /** Length of one slot of an ID batch's 15-slot window (a minute, shorter in tests). */
+  idBatchSlotMs: number;
   retry: { baseMs: number; maxMs: number };
 }
 
@@ -136,6 +139,7 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
     status: { prefetch: e.STATUS_PREFETCH, batchMs: e.STATUS_BATCH_MS },
     cancelMarkTtlSeconds: e.CANCEL_MARK_TTL_SECONDS,
     eventsPollMs: e.EVENTS_POLL_MS,
+    idBatchSlotMs: e.ID_BATCH_SLOT_SECONDS * 1000,
     retry: { baseMs: e.RETRY_BASE_MS, maxMs: e.RETRY_MAX_MS },
   };
 }

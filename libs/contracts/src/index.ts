@@ -3,3 +3,4 @@ export * from './task-error';
 export * from './task-types';
 export * from './demo-work.dto';
 export * from './messages';
+export * from './user-process.dto';

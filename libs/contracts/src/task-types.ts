@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { ValidationError, validateSync } from 'class-validator';
 import { DemoWorkPayloadDto } from './demo-work.dto';
+import { UserProcessPayloadDto } from './user-process.dto';
 import { TaskKind } from './task-status';
 
 /**
@@ -26,7 +27,16 @@ export const demoWork: TaskTypeContract<DemoWorkPayloadDto> = {
   example: { seconds: 1, cpuBound: false },
 };
 
-export const TASK_TYPES: readonly TaskTypeContract[] = [demoWork];
+export const userProcess: TaskTypeContract<UserProcessPayloadDto> = {
+  name: 'user.process',
+  description: 'Processes one user ID (ID batches schedule these); on success the gateway upserts the user.',
+  payload: UserProcessPayloadDto,
+  kinds: ['io'],
+  kindOf: () => 'io',
+  example: { userId: 1001 },
+};
+
+export const TASK_TYPES: readonly TaskTypeContract[] = [demoWork, userProcess];
 
 /** Type names are one routing-key segment group: lower-case words separated by dots. */
 export const TASK_TYPE_NAME = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$/;

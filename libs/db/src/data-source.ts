@@ -4,9 +4,15 @@ import { OutboxEntity, TaskEntity } from '@conveyor/tasks';
 import { Init1763700000000 } from './migrations/1763700000000-init';
 import { TaskAttempts1763800000000 } from './migrations/1763800000000-task-attempts';
 import { AttemptCancelled1763900000000 } from './migrations/1763900000000-attempt-cancelled';
+import { UsersIdBatches1764000000000 } from './migrations/1764000000000-users-id-batches';
 
 export const ENTITIES = [TaskEntity, OutboxEntity];
-export const MIGRATIONS = [Init1763700000000, TaskAttempts1763800000000, AttemptCancelled1763900000000];
+export const MIGRATIONS = [
+  Init1763700000000,
+  TaskAttempts1763800000000,
+  AttemptCancelled1763900000000,
+  UsersIdBatches1764000000000,
+];
 
 /** The one set of data-source options, used by the app and by the migration runner alike. */
 export function dataSourceOptions(config: AppConfig): DataSourceOptions {

@@ -2,9 +2,10 @@ import { TASK_TYPES, TaskTypeContract } from '@conveyor/contracts';
 import { CPU_HANDLERS } from './cpu-handlers';
 import { demoWorkHandler } from './demo-work.handler';
 import { TaskHandler, supports } from './handler';
+import { userProcessHandler } from './user-process.handler';
 
 /** Every handler of this worker. Add a new task type's handler here. */
-export const HANDLERS: readonly TaskHandler[] = [demoWorkHandler];
+export const HANDLERS: readonly TaskHandler[] = [demoWorkHandler, userProcessHandler];
 
 /**
  * Checks at boot that each contract has exactly one handler, that the handler supports every

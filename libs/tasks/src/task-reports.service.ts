@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Counter } from 'prom-client';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
@@ -14,7 +15,7 @@ import { Delivery, WORK_QUEUES } from '@conveyor/messaging';
 import { Batcher } from '@conveyor/common';
 import { FoldedReport, foldReports } from './report-fold';
 import { retryDelayMs } from './retry-policy';
-import { taskOutboxMessage } from './task-message';
+import { TaskIdentity, taskOutboxMessage } from './task-message';
 import { TasksRepository } from './tasks.repository';
 
 const applied = new Counter({
@@ -23,6 +24,9 @@ const applied = new Counter({
   labelNames: ['outcome'],
   registers: [metricsRegistry],
 });
+
+/** What a domain does, inside the transaction that applies them, with tasks of its type that succeeded. */
+export type SuccessEffect = (m: EntityManager, tasks: readonly TaskIdentity[]) => Promise<void>;
 
 /**
  * Applies worker reports and dead letters to the task table. Reports are applied in batches,
@@ -33,6 +37,7 @@ export class TaskReportsService {
   private readonly logger = new Logger(TaskReportsService.name);
   private readonly stopping = new AbortController();
   private readonly statusBatcher: Batcher<{ delivery: Delivery; reports: StatusMessage[] }>;
+  private readonly effects = new Map<string, SuccessEffect>();
 
   constructor(
     private readonly repo: TasksRepository,
@@ -43,6 +48,15 @@ export class TaskReportsService {
       config.status.batchMs,
       (batch) => this.applyBatch(batch),
     );
+  }
+
+  /**
+   * Registers what a task type's success does to its domain (say, upserting a user). It runs in
+   * the same transaction as the status change, once per task: a duplicate report changes nothing.
+   */
+  onSucceeded(type: string, effect: SuccessEffect): void {
+    if (this.effects.has(type)) throw new Error(`a success effect for ${type} is already registered`);
+    this.effects.set(type, effect);
   }
 
   /** A status message from `conveyor.status`; an unparseable one is dead-lettered at once. */
@@ -135,6 +149,10 @@ export class TaskReportsService {
           result.retries.map((r) => taskOutboxMessage(r, r.attempts, r.runAt)),
         );
         await this.repo.recordAttempts(m, folded);
+        for (const [type, effect] of this.effects) {
+          const mine = result.succeeded.filter((t) => t.type === type);
+          if (mine.length > 0) await effect(m, mine);
+        }
         return result.changed;
       }),
     );

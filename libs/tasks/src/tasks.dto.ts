@@ -18,6 +18,7 @@ import {
 } from 'class-validator';
 import {
   DemoWorkPayloadDto,
+  UserProcessPayloadDto,
   PRIORITIES,
   Priority,
   TASK_STATUSES,
@@ -37,7 +38,7 @@ export class TaskCreateDto {
 
   @ApiProperty({
     description: 'Payload of the task type, validated against its contract',
-    oneOf: [{ $ref: getSchemaPath(DemoWorkPayloadDto) }],
+    oneOf: [{ $ref: getSchemaPath(DemoWorkPayloadDto) }, { $ref: getSchemaPath(UserProcessPayloadDto) }],
     example: { seconds: 1, cpuBound: false },
   })
   @IsObject()

@@ -8,6 +8,6 @@ import { TasksService } from './tasks.service';
 
 @Module({
   providers: [TasksRepository, TasksService, TaskReportsService, TaskEventsService, TaskMetrics, OutboxRelay],
-  exports: [TasksService, TaskReportsService, TaskEventsService, OutboxRelay],
+  exports: [TasksRepository, TasksService, TaskReportsService, TaskEventsService, OutboxRelay],
 })
 export class TasksModule {}

@@ -51,6 +51,8 @@ interface AppliedRow extends TaskIdentity {
 
 export interface AppliedReports {
   changed: number;
+  /** Tasks this batch made `succeeded` (each exactly once, however often its report came). */
+  succeeded: AppliedRow[];
   /** Tasks that became `retrying`: `attempts` is the attempt to publish at `runAt`. */
   retries: AppliedRow[];
 }
@@ -121,10 +123,15 @@ export class TasksRepository {
     return rows[0] ?? null;
   }
 
-  /** Inserts many tasks and their outbox messages in one transaction; returns them in input order. */
-  async insertMany(items: PreparedTask[]): Promise<TaskEntity[]> {
+  /**
+   * Inserts many tasks and their outbox messages in one transaction (the caller's, when given);
+   * returns them in input order.
+   */
+  async insertMany(items: PreparedTask[], within?: EntityManager): Promise<TaskEntity[]> {
     const tasks = items.map((i) => i.task);
-    const rows = await this.db.transaction(async (m) => {
+    const run = <T>(work: (m: EntityManager) => Promise<T>) =>
+      within ? work(within) : this.db.transaction(work);
+    const rows = await run(async (m) => {
       const inserted: TaskEntity[] = await m.query(
         `INSERT INTO tasks (id, type, payload, priority, status, progress, attempts, max_attempts, run_at, created_at, updated_at)
          SELECT id, type, payload, priority, 'pending', 0, 0, max_attempts, run_at, now(), now()
@@ -241,6 +248,89 @@ export class TasksRepository {
     });
   }
 
+  /** How many tasks of an ID batch are in each status. */
+  async batchStatusCounts(batchId: string): Promise<{ status: TaskStatus; n: number }[]> {
+    return this.db.query(
+      `SELECT status, count(*)::int AS n FROM tasks
+       WHERE type = 'user.process' AND payload ->> 'batchId' = $1 GROUP BY status`,
+      [batchId],
+    );
+  }
+
+  /** The tasks of an ID batch by slot of its window: per slot, the count and one page of user IDs. */
+  async batchSlots(
+    batchId: string,
+    windowStart: Date,
+    slotMs: number,
+    page: { limit: number; offset: number },
+  ): Promise<{ slot: number; count: number; ids: number[] }[]> {
+    return this.db.query(
+      `SELECT slot, count(*)::int AS count, (array_agg(user_id ORDER BY run_at, user_id))[$4 + 1 : $4 + $5] AS ids
+       FROM (
+         SELECT floor(extract(epoch FROM run_at - $2::timestamptz) * 1000 / $3)::int AS slot,
+           (payload ->> 'userId')::int AS user_id, run_at
+         FROM tasks WHERE type = 'user.process' AND payload ->> 'batchId' = $1 AND status <> 'cancelled'
+       ) x GROUP BY slot ORDER BY slot`,
+      [batchId, windowStart, slotMs, page.offset, page.limit],
+    );
+  }
+
+  /** One page of an ID batch's pending tasks, in batch order, after a batch index. */
+  async pendingOfBatch(
+    m: EntityManager,
+    batchId: string,
+    afterIndex: number,
+    limit: number,
+  ): Promise<{ id: string; batchIndex: number }[]> {
+    return m.query(
+      `SELECT id, (payload ->> 'batchIndex')::int AS "batchIndex" FROM tasks
+       WHERE type = 'user.process' AND payload ->> 'batchId' = $1 AND status = 'pending'
+         AND (payload ->> 'batchIndex')::int > $2
+       ORDER BY (payload ->> 'batchIndex')::int LIMIT $3 FOR UPDATE`,
+      [batchId, afterIndex, limit],
+    );
+  }
+
+  async countPendingOfBatch(m: EntityManager, batchId: string): Promise<number> {
+    const rows: { n: number }[] = await m.query(
+      `SELECT count(*)::int AS n FROM tasks WHERE type = 'user.process' AND payload ->> 'batchId' = $1 AND status = 'pending'`,
+      [batchId],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  /** Moves pending tasks (and their unpublished first messages) to new times. */
+  async reschedule(m: EntityManager, ids: string[], runAts: Date[]): Promise<void> {
+    if (ids.length === 0) return;
+    // Outbox rows first, then tasks: the relay's lock order.
+    await m.query(
+      `UPDATE outbox o SET available_at = x.run_at FROM unnest($1::uuid[], $2::timestamptz[]) AS x(id, run_at)
+       WHERE o.task_id = x.id`,
+      [ids, runAts],
+    );
+    await m.query(
+      `UPDATE tasks t SET run_at = x.run_at, updated_at = now() FROM unnest($1::uuid[], $2::timestamptz[]) AS x(id, run_at)
+       WHERE t.id = x.id AND t.status = 'pending'`,
+      [ids, runAts],
+    );
+  }
+
+  /** Cancels the tasks of an ID batch that have not started (pending or queued); returns their ids. */
+  async cancelBatch(m: EntityManager, batchId: string): Promise<string[]> {
+    await m.query(
+      `DELETE FROM outbox WHERE task_id IN (SELECT id FROM tasks
+         WHERE type = 'user.process' AND payload ->> 'batchId' = $1 AND status IN ('pending', 'queued'))`,
+      [batchId],
+    );
+    const { rows } = await update<{ id: string }>(
+      m,
+      `UPDATE tasks SET status = 'cancelled', finished_at = now(), updated_at = now()
+       WHERE type = 'user.process' AND payload ->> 'batchId' = $1 AND status IN ('pending', 'queued') RETURNING id`,
+      [batchId],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** Locks due outbox rows; other relays skip them, so several gateways can run side by side. */
   async claimDue(m: EntityManager, limit: number): Promise<OutboxEntity[]> {
     return m.query(
@@ -290,7 +380,7 @@ export class TasksRepository {
     reports: FoldedReport[],
     retryDelaysMs: number[],
   ): Promise<AppliedReports> {
-    if (reports.length === 0) return { changed: 0, retries: [] };
+    if (reports.length === 0) return { changed: 0, succeeded: [], retries: [] };
     const { rows } = await update<AppliedRow>(
       m,
       `UPDATE tasks t SET
@@ -331,7 +421,11 @@ export class TasksRepository {
         reports.map((r) => r.progress),
       ],
     );
-    return { changed: rows.length, retries: rows.filter((r) => r.status === 'retrying') };
+    return {
+      changed: rows.length,
+      succeeded: rows.filter((r) => r.status === 'succeeded'),
+      retries: rows.filter((r) => r.status === 'retrying'),
+    };
   }
 
   /** Records what each report says about its attempt; repeating a report changes nothing. */

@@ -62,7 +62,7 @@ export class TasksService {
   }
 
   /** Validates one request against its task type and builds its row and first message. */
-  private prepare(dto: TaskCreateDto, label: string, idempotencyKey: string | null): PreparedTask {
+  prepare(dto: TaskCreateDto, label: string, idempotencyKey: string | null): PreparedTask {
     const contract = findTaskType(dto.type);
     if (!contract) {
       const known = TASK_TYPES.map((t) => t.name).join(', ');
@@ -142,10 +142,7 @@ export class TasksService {
       }
       throw new TasksError('CONFLICT', `task ${id} changed while cancelling; retry`);
     }
-    // Its message may already be in a queue: the mark keeps every worker from starting it.
-    await this.redis
-      .set(cancelMarkKey(id), '1', 'EX', this.config.cancelMarkTtlSeconds)
-      .catch((err: Error) => this.logger.warn(`cancel mark for ${id} not written: ${err.message}`));
+    await this.markCancelled([id]);
     // After the mark: a worker that starts the task later sees the mark, one already running gets this.
     // Not awaited, so a broker outage never holds the answer; with no worker bound it is simply unroutable.
     const broadcast: ControlMessage = { kind: 'cancel', taskId: id };
@@ -153,5 +150,17 @@ export class TasksService {
       .publish(EXCHANGES.control, '', broadcast, { correlationId: id, type: 'control.cancel' })
       .catch((err: Error) => this.logger.warn(`cancel of ${id} not broadcast: ${err.message}`));
     return task;
+  }
+
+  /** Their messages may already be in a queue: the marks keep every worker from starting them. */
+  async markCancelled(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.set(cancelMarkKey(id), '1', 'EX', this.config.cancelMarkTtlSeconds);
+    await pipeline
+      .exec()
+      .catch((err: Error) =>
+        this.logger.warn(`cancel marks for ${ids.length} tasks not written: ${err.message}`),
+      );
   }
 }

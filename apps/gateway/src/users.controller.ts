@@ -1,0 +1,102 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseIntPipe,
+  Patch,
+  Post,
+  Put,
+  Query,
+  BadRequestException,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { USER_ID_MAX } from '@conveyor/contracts';
+import { ErrorResponseDto } from '@conveyor/tasks';
+import {
+  PageQueryDto,
+  UserCreateDto,
+  UserDto,
+  UserListDto,
+  UserPatchDto,
+  UserReplaceDto,
+  UsersService,
+} from '@conveyor/users';
+
+const userId = new ParseIntPipe({
+  exceptionFactory: () => new BadRequestException(`id must be an integer from 1 to ${USER_ID_MAX}`),
+});
+
+function checked(id: number): number {
+  if (id < 1 || id > USER_ID_MAX)
+    throw new BadRequestException(`id must be an integer from 1 to ${USER_ID_MAX}`);
+  return id;
+}
+
+@ApiTags('users')
+@ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid input; the message names the field' })
+@Controller('users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List users by id' })
+  @ApiOkResponse({ type: UserListDto })
+  list(@Query() q: PageQueryDto): Promise<UserListDto> {
+    return this.users.list(q.limit, q.offset);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get a user' })
+  @ApiOkResponse({ type: UserDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  get(@Param('id', userId) id: number): Promise<UserDto> {
+    return this.users.get(checked(id));
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Create a user (with your own id, or one is assigned)' })
+  @ApiCreatedResponse({ type: UserDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The id or the email is taken' })
+  create(@Body() dto: UserCreateDto): Promise<UserDto> {
+    return this.users.create(dto);
+  }
+
+  @Put(':id')
+  @ApiOperation({ summary: 'Replace a user (name and email)' })
+  @ApiOkResponse({ type: UserDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The email is taken' })
+  replace(@Param('id', userId) id: number, @Body() dto: UserReplaceDto): Promise<UserDto> {
+    return this.users.replace(checked(id), dto);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change some fields of a user' })
+  @ApiOkResponse({ type: UserDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The email is taken' })
+  patch(@Param('id', userId) id: number, @Body() dto: UserPatchDto): Promise<UserDto> {
+    return this.users.patch(checked(id), dto);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a user' })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  delete(@Param('id', userId) id: number): Promise<void> {
+    return this.users.delete(checked(id));
+  }
+}

@@ -1,0 +1,167 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsISO8601,
+  IsInt,
+  IsOptional,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { TASK_STATUSES, USER_ID_MAX } from '@conveyor/contracts';
+
+export const LIST_MAX = 100_000;
+/** A range may be far larger than a list: it is stored as two numbers. */
+export const RANGE_MAX = 10_000_000;
+export const RPM_MAX = 10_000;
+
+export class IdRangeDto {
+  @ApiProperty({ example: 1001, minimum: 1, maximum: USER_ID_MAX })
+  @IsInt()
+  @Min(1)
+  @Max(USER_ID_MAX)
+  from!: number;
+
+  @ApiProperty({ example: 1040, minimum: 1, maximum: USER_ID_MAX })
+  @IsInt()
+  @Min(1)
+  @Max(USER_ID_MAX)
+  to!: number;
+}
+
+export class IdBatchCreateDto {
+  @ApiPropertyOptional({
+    type: [Number],
+    description: `User IDs (1..${LIST_MAX}, no duplicates: a repeated ID is rejected, never silently kept or dropped). Give ids or range.`,
+    example: [1001, 1002, 1003],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1, { message: 'ids must not be empty' })
+  @ArrayMaxSize(LIST_MAX, { message: `ids: at most ${LIST_MAX} IDs in list form (use range for more)` })
+  @IsInt({ each: true, message: 'ids must contain integers only' })
+  @Min(1, { each: true, message: 'ids must be at least 1' })
+  @Max(USER_ID_MAX, { each: true, message: `ids must be at most ${USER_ID_MAX}` })
+  ids?: number[];
+
+  @ApiPropertyOptional({
+    type: IdRangeDto,
+    description: `An inclusive range of IDs (at most ${RANGE_MAX}). Give ids or range.`,
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => IdRangeDto)
+  range?: IdRangeDto;
+
+  @ApiProperty({ description: 'IDs per minute slot', minimum: 1, maximum: RPM_MAX, example: 2 })
+  @IsInt()
+  @Min(1)
+  @Max(RPM_MAX)
+  rpm!: number;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description:
+      'Start of the window; default the next quarter hour (:00, :15, :30, :45 UTC). Not in the past.',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true, strictSeparator: true })
+  startAt?: string;
+}
+
+export class IdBatchPatchDto {
+  @ApiProperty({
+    description: 'New IDs per minute for the IDs that have not started',
+    minimum: 1,
+    maximum: RPM_MAX,
+  })
+  @IsInt()
+  @Min(1)
+  @Max(RPM_MAX)
+  rpm!: number;
+}
+
+export class SlotQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100, description: 'IDs per slot in this page' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit: number = 100;
+
+  @ApiPropertyOptional({ minimum: 0, default: 0, description: 'IDs of each slot to skip' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(RANGE_MAX)
+  offset: number = 0;
+}
+
+export type IdBatchSource = { kind: 'range'; from: number; to: number } | { kind: 'list'; ids: number[] };
+
+export class IdBatchDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+  @ApiProperty()
+  rpm!: number;
+  @ApiProperty({ format: 'date-time' })
+  startsAt!: Date;
+  @ApiProperty({ format: 'date-time', description: 'End of the 15-slot window' })
+  endsAt!: Date;
+  @ApiProperty({ description: 'IDs in the batch' })
+  total!: number;
+  @ApiProperty({ description: 'IDs whose task exists (tasks are created slot by slot, in the background)' })
+  materialized!: number;
+  @ApiProperty({
+    example: { kind: 'range', from: 1001, to: 1040 },
+    description: 'range, or list with its size',
+  })
+  source!: { kind: 'range'; from: number; to: number } | { kind: 'list'; count: number };
+  @ApiProperty({
+    description: `Tasks by status, plus "scheduled": IDs whose task is not created yet`,
+    example: { scheduled: 0, pending: 30, succeeded: 10 },
+  })
+  counts!: Partial<Record<(typeof TASK_STATUSES)[number] | 'scheduled', number>>;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String })
+  cancelledAt!: Date | null;
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: Date;
+}
+
+export class IdBatchListDto {
+  @ApiProperty({ type: [IdBatchDto] })
+  items!: IdBatchDto[];
+  @ApiProperty()
+  limit!: number;
+  @ApiProperty()
+  offset!: number;
+  @ApiProperty()
+  hasMore!: boolean;
+}
+
+export class SlotDto {
+  @ApiProperty({ minimum: 0, maximum: 14 })
+  slot!: number;
+  @ApiProperty({ format: 'date-time' })
+  startsAt!: Date;
+  @ApiProperty({ description: 'IDs in this slot (tasks not cancelled)' })
+  count!: number;
+  @ApiProperty({ type: [Number], description: 'One page of its IDs, in the order they run' })
+  ids!: number[];
+}
+
+export class SlotListDto {
+  @ApiProperty({ type: [SlotDto] })
+  items!: SlotDto[];
+  @ApiProperty()
+  limit!: number;
+  @ApiProperty()
+  offset!: number;
+  @ApiProperty({ description: 'IDs whose task is not created yet (not in any slot below)' })
+  scheduled!: number;
+}

@@ -1,0 +1,93 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsEmail, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { USER_ID_MAX } from '@conveyor/contracts';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+export class UserReplaceDto {
+  @ApiProperty({ example: 'Ada Lovelace', maxLength: 200 })
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name!: string;
+
+  @ApiProperty({ example: 'ada@example.com', description: 'Unique, case-insensitively' })
+  @Transform(trim)
+  @IsEmail()
+  @MaxLength(254)
+  email!: string;
+}
+
+export class UserCreateDto extends UserReplaceDto {
+  @ApiPropertyOptional({ description: 'Your own ID; assigned when absent', minimum: 1, maximum: USER_ID_MAX })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(USER_ID_MAX)
+  id?: number;
+}
+
+export class UserPatchDto {
+  @ApiPropertyOptional({ example: 'Ada King', maxLength: 200 })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional({ example: 'ada.king@example.com' })
+  @IsOptional()
+  @Transform(trim)
+  @IsEmail()
+  @MaxLength(254)
+  email?: string;
+}
+
+export class PageQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit: number = 20;
+
+  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  offset: number = 0;
+}
+
+export class UserDto {
+  @ApiProperty({ example: 1001 })
+  id!: number;
+  @ApiProperty({ example: 'Ada Lovelace' })
+  name!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'null for a user created by processing its ID' })
+  email!: string | null;
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: Date;
+  @ApiProperty({ format: 'date-time' })
+  updatedAt!: Date;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String })
+  lastProcessedAt!: Date | null;
+  @ApiProperty({ description: 'How many user.process tasks succeeded for this user' })
+  processCount!: number;
+}
+
+export class UserListDto {
+  @ApiProperty({ type: [UserDto] })
+  items!: UserDto[];
+  @ApiProperty()
+  limit!: number;
+  @ApiProperty()
+  offset!: number;
+  @ApiProperty()
+  hasMore!: boolean;
+}
