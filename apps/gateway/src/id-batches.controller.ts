@@ -19,6 +19,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { PageQueryDto } from '@conveyor/common';
 import { ErrorResponseDto } from '@conveyor/tasks';
 import {
   IdBatchCreateDto,
@@ -26,7 +27,6 @@ import {
   IdBatchListDto,
   IdBatchPatchDto,
   IdBatchesService,
-  PageQueryDto,
   SlotListDto,
   SlotQueryDto,
 } from '@conveyor/users';

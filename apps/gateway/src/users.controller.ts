@@ -23,9 +23,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { USER_ID_MAX } from '@conveyor/contracts';
+import { PageQueryDto } from '@conveyor/common';
 import { ErrorResponseDto } from '@conveyor/tasks';
 import {
-  PageQueryDto,
   UserCreateDto,
   UserDto,
   UserListDto,

@@ -6,3 +6,4 @@ export * from './metrics';
 export * from './redis.module';
 export * from './health';
 export * from './batcher';
+export * from './paging';

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { PageDto, PageQueryDto } from '@conveyor/common';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -96,7 +97,7 @@ export class TaskUpdateDto {
   status!: 'cancelled';
 }
 
-export class TaskListQueryDto {
+export class TaskListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: TASK_STATUSES })
   @IsOptional()
   @IsIn(TASK_STATUSES)
@@ -107,22 +108,6 @@ export class TaskListQueryDto {
   @IsString()
   @MaxLength(100)
   type?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit: number = 20;
-
-  @ApiPropertyOptional({ minimum: 0, maximum: 1_000_000, default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(1_000_000)
-  offset: number = 0;
 }
 
 export class TaskBatchResponseDto {
@@ -194,16 +179,7 @@ export class TaskResponseDto {
   updatedAt!: Date;
 }
 
-export class TaskListResponseDto {
-  @ApiProperty({ type: [TaskResponseDto] })
-  items!: TaskResponseDto[];
-  @ApiProperty()
-  limit!: number;
-  @ApiProperty()
-  offset!: number;
-  @ApiProperty({ description: 'true when another page exists' })
-  hasMore!: boolean;
-}
+export class TaskListResponseDto extends PageDto(TaskResponseDto) {}
 
 export class ErrorResponseDto {
   @ApiProperty({ example: 400 })

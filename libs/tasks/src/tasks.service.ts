@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { RedisService } from '@conveyor/common';
+import { RedisService, toPage } from '@conveyor/common';
 import {
   ControlMessage,
   TASK_TYPES,
@@ -103,13 +103,7 @@ export class TasksService {
   }
 
   async list(query: TaskListQueryDto): Promise<TaskListResponseDto> {
-    const rows = await this.repo.list({ ...query, limit: query.limit + 1 });
-    return {
-      items: rows.slice(0, query.limit),
-      limit: query.limit,
-      offset: query.offset,
-      hasMore: rows.length > query.limit,
-    };
+    return toPage(await this.repo.list({ ...query, limit: query.limit + 1 }), query.limit, query.offset);
   }
 
   /** Runs a failed, dead or cancelled task again as a new attempt. */

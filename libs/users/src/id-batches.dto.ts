@@ -11,6 +11,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { PageDto } from '@conveyor/common';
 import { TASK_STATUSES, USER_ID_MAX } from '@conveyor/contracts';
 
 export const LIST_MAX = 100_000;
@@ -133,16 +134,7 @@ export class IdBatchDto {
   createdAt!: Date;
 }
 
-export class IdBatchListDto {
-  @ApiProperty({ type: [IdBatchDto] })
-  items!: IdBatchDto[];
-  @ApiProperty()
-  limit!: number;
-  @ApiProperty()
-  offset!: number;
-  @ApiProperty()
-  hasMore!: boolean;
-}
+export class IdBatchListDto extends PageDto(IdBatchDto) {}
 
 export class SlotDto {
   @ApiProperty({ minimum: 0, maximum: 14 })

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
+import { toPage } from '@conveyor/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { TasksRepository, TasksService, MAX_DELAY_SECONDS } from '@conveyor/tasks';
 import { WINDOW_SLOTS, dueAt, nextWindowStart, placementOf } from './id-batch-plan';
@@ -50,13 +51,8 @@ export class IdBatchesService {
   }
 
   async list(limit: number, offset: number): Promise<IdBatchListDto> {
-    const rows = await this.repo.list(limit + 1, offset);
-    return {
-      items: rows.slice(0, limit).map((r) => view(r, null)),
-      limit,
-      offset,
-      hasMore: rows.length > limit,
-    };
+    const page = toPage(await this.repo.list(limit + 1, offset), limit, offset);
+    return { ...page, items: page.items.map((r) => view(r, null)) };
   }
 
   async get(id: string): Promise<IdBatchDto> {

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
+import { PageDto } from '@conveyor/common';
 import { IsEmail, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { USER_ID_MAX } from '@conveyor/contracts';
 
@@ -46,24 +47,6 @@ export class UserPatchDto {
   email?: string;
 }
 
-export class PageQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit: number = 20;
-
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(1_000_000)
-  offset: number = 0;
-}
-
 export class UserDto {
   @ApiProperty({ example: 1001 })
   id!: number;
@@ -81,13 +64,4 @@ export class UserDto {
   processCount!: number;
 }
 
-export class UserListDto {
-  @ApiProperty({ type: [UserDto] })
-  items!: UserDto[];
-  @ApiProperty()
-  limit!: number;
-  @ApiProperty()
-  offset!: number;
-  @ApiProperty()
-  hasMore!: boolean;
-}
+export class UserListDto extends PageDto(UserDto) {}

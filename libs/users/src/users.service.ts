@@ -1,4 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
+import { toPage } from '@conveyor/common';
 import { TaskReportsService } from '@conveyor/tasks';
 import { UserCreateDto, UserDto, UserListDto, UserPatchDto, UserReplaceDto } from './users.dto';
 import { UsersError } from './users.error';
@@ -22,8 +23,7 @@ export class UsersService implements OnModuleInit {
   }
 
   async list(limit: number, offset: number): Promise<UserListDto> {
-    const rows = await this.repo.list(limit + 1, offset);
-    return { items: rows.slice(0, limit), limit, offset, hasMore: rows.length > limit };
+    return toPage(await this.repo.list(limit + 1, offset), limit, offset);
   }
 
   async get(id: number): Promise<UserDto> {
