@@ -89,11 +89,23 @@ const headerValue = fc.string({ unit: fc.constantFrom(...'abcXYZ019-_:/ %{}"'.sp
 describe('property-based bad input (fast-check)', () => {
   let victim: string;
 
+  const started = new Date();
+
   afterAll(async () => {
-    // A generated body may be valid: cancel what such batches would otherwise keep creating for later specs.
-    const { rows } = await h.db.query<{ id: string }>('SELECT id FROM id_batches WHERE cancelled_at IS NULL');
-    for (const { id } of rows)
+    // A generated body may be valid: cancel what it created, so later specs' workers never run it.
+    const batches = await h.db.query<{ id: string }>('SELECT id FROM id_batches WHERE cancelled_at IS NULL');
+    for (const { id } of batches.rows) {
       expect((await request(h.gateway.url, 'DELETE', `/id-batches/${id}`)).status).toBe(200);
+    }
+    const tasks = await h.db.query<{ id: string }>(
+      `SELECT id FROM tasks WHERE created_at >= $1 AND status IN ('pending', 'queued', 'retrying', 'running')`,
+      [started],
+    );
+    for (const { id } of tasks.rows) {
+      expect((await request(h.gateway.url, 'PATCH', `/tasks/${id}`, { status: 'cancelled' })).status).toBe(
+        200,
+      );
+    }
   });
 
   beforeAll(async () => {
