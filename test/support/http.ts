@@ -78,11 +78,12 @@ export async function waitForTask(
   );
 }
 
-/** The value of one series of an app's Prometheus metrics, or undefined when it is absent. */
+/** The sum of the series of an app's Prometheus metric whose labels contain `labels`; undefined if none. */
 export async function metricValue(base: string, name: string, labels = ''): Promise<number | undefined> {
   const text = await (await fetch(`${base}/metrics`)).text();
-  const line = text
+  const values = text
     .split('\n')
-    .find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && l.includes(labels));
-  return line === undefined ? undefined : Number(line.split(' ').at(-1));
+    .filter((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && l.includes(labels))
+    .map((l) => Number(l.split(' ').at(-1)));
+  return values.length === 0 ? undefined : values.reduce((a, b) => a + b, 0);
 }
