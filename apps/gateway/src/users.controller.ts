@@ -34,15 +34,17 @@ import {
   UsersService,
 } from '@conveyor/users';
 
+/** A user id from the path: an integer from 1 to USER_ID_MAX, or 400. */
+const badId = () => new BadRequestException(`id must be an integer from 1 to ${USER_ID_MAX}`);
 const userId = new ParseIntPipe({
-  exceptionFactory: () => new BadRequestException(`id must be an integer from 1 to ${USER_ID_MAX}`),
+  exceptionFactory: badId,
 });
-
-function checked(id: number): number {
-  if (id < 1 || id > USER_ID_MAX)
-    throw new BadRequestException(`id must be an integer from 1 to ${USER_ID_MAX}`);
-  return id;
-}
+const inRange = {
+  transform(id: number): number {
+    if (id < 1 || id > USER_ID_MAX) throw badId();
+    return id;
+  },
+};
 
 @ApiTags('users')
 @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid input; the message names the field' })
@@ -61,8 +63,8 @@ export class UsersController {
   @ApiOperation({ summary: 'Get a user' })
   @ApiOkResponse({ type: UserDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  get(@Param('id', userId) id: number): Promise<UserDto> {
-    return this.users.get(checked(id));
+  get(@Param('id', userId, inRange) id: number): Promise<UserDto> {
+    return this.users.get(id);
   }
 
   @Post()
@@ -78,8 +80,8 @@ export class UsersController {
   @ApiOkResponse({ type: UserDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'The email is taken' })
-  replace(@Param('id', userId) id: number, @Body() dto: UserReplaceDto): Promise<UserDto> {
-    return this.users.replace(checked(id), dto);
+  replace(@Param('id', userId, inRange) id: number, @Body() dto: UserReplaceDto): Promise<UserDto> {
+    return this.users.replace(id, dto);
   }
 
   @Patch(':id')
@@ -87,8 +89,8 @@ export class UsersController {
   @ApiOkResponse({ type: UserDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'The email is taken' })
-  patch(@Param('id', userId) id: number, @Body() dto: UserPatchDto): Promise<UserDto> {
-    return this.users.patch(checked(id), dto);
+  patch(@Param('id', userId, inRange) id: number, @Body() dto: UserPatchDto): Promise<UserDto> {
+    return this.users.patch(id, dto);
   }
 
   @Delete(':id')
@@ -96,7 +98,7 @@ export class UsersController {
   @ApiOperation({ summary: 'Delete a user' })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  delete(@Param('id', userId) id: number): Promise<void> {
-    return this.users.delete(checked(id));
+  delete(@Param('id', userId, inRange) id: number): Promise<void> {
+    return this.users.delete(id);
   }
 }

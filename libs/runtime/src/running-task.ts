@@ -4,19 +4,32 @@ export const CONTROL_PROGRESS = 1;
 export const CONTROL_SLOTS = 2;
 
 /**
- * One attempt this worker is running. Cancel and progress live in shared memory, so a pool
- * thread sees a cancel while it computes and the main thread sees its progress without messages.
+ * One attempt this worker is running. For a CPU task, cancel and progress live in shared memory,
+ * so its pool thread sees a cancel while it computes and the main thread sees its progress
+ * without messages; an IO task runs on this thread and needs no shared memory.
  */
 export class RunningTask {
   private readonly aborter = new AbortController();
-  readonly control = new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * Int32Array.BYTES_PER_ELEMENT));
+  readonly control: Int32Array;
   /** The progress last sent to the gateway. */
   reportedProgress = 0;
 
   constructor(
     readonly taskId: string,
     readonly attempt: number,
-  ) {}
+    shared: boolean,
+  ) {
+    const bytes = CONTROL_SLOTS * Int32Array.BYTES_PER_ELEMENT;
+    this.control = new Int32Array(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  }
+
+  /** The memory shared with its pool thread (a CPU task only). */
+  get sharedControl(): SharedArrayBuffer {
+    const buffer = this.control.buffer;
+    if (!(buffer instanceof SharedArrayBuffer))
+      throw new Error(`task ${this.taskId} does not run in a pool thread`);
+    return buffer;
+  }
 
   get signal(): AbortSignal {
     return this.aborter.signal;
@@ -48,8 +61,9 @@ export function clampPercent(percent: number): number {
 export class RunningTasks {
   private readonly byTask = new Map<string, Set<RunningTask>>();
 
-  start(taskId: string, attempt: number): RunningTask {
-    const run = new RunningTask(taskId, attempt);
+  /** `shared`: its handler runs in a pool thread (a CPU task). */
+  start(taskId: string, attempt: number, shared: boolean): RunningTask {
+    const run = new RunningTask(taskId, attempt, shared);
     const set = this.byTask.get(taskId) ?? new Set();
     set.add(run);
     this.byTask.set(taskId, set);

@@ -135,14 +135,15 @@ export class TaskRunner implements OnModuleInit, OnModuleDestroy {
     const check = checkPayload(contract, message.payload);
     if (!check.ok) return this.reject(queue, delivery, 'INVALID_PAYLOAD', check.problems.join('; '));
     // Registered before the cancel check: a cancel broadcast after the check finds it here.
-    const run = this.running.start(message.id, delivery.attempt);
+    const kind = contract.kindOf(check.payload);
+    const run = this.running.start(message.id, delivery.attempt, kind === 'cpu');
     try {
       if (await this.isCancelled(message.id)) {
         cancelled.inc({ how: 'before-start' });
         delivery.ack();
         return;
       }
-      await this.runAndReport(delivery, run, contract.kindOf(check.payload), handler, check.payload);
+      await this.runAndReport(delivery, run, kind, handler, check.payload);
     } finally {
       this.running.finish(run);
     }
@@ -226,7 +227,7 @@ export class TaskRunner implements OnModuleInit, OnModuleDestroy {
         payload,
         attempt: run.attempt,
         faultDrills: this.config.worker.faultDrills,
-        control: run.control.buffer,
+        control: run.sharedControl,
       };
       return await this.pool.run(job, hardStop.signal);
     } catch (err) {

@@ -70,6 +70,9 @@ export const MAX_ATTEMPTS = 20;
 /** Every legal `from>to` pair, for guards inside set-based UPDATEs. */
 const LEGAL_TRANSITIONS = TASK_STATUSES.flatMap((from) => TRANSITIONS[from].map((to) => `${from}>${to}`));
 
+/** The tasks of ID batch $1 (the predicate of the tasks_batch_ix index). */
+const OF_BATCH = `type = 'user.process' AND payload ->> 'batchId' = $1`;
+
 const TASK_COLUMNS = `id, type, payload, priority, status, progress, result, error, attempts,
   max_attempts AS "maxAttempts", run_at AS "runAt", idempotency_key AS "idempotencyKey",
   created_at AS "createdAt", queued_at AS "queuedAt", started_at AS "startedAt",
@@ -252,7 +255,7 @@ export class TasksRepository {
   async batchStatusCounts(batchId: string): Promise<{ status: TaskStatus; n: number }[]> {
     return this.db.query(
       `SELECT status, count(*)::int AS n FROM tasks
-       WHERE type = 'user.process' AND payload ->> 'batchId' = $1 GROUP BY status`,
+       WHERE ${OF_BATCH} GROUP BY status`,
       [batchId],
     );
   }
@@ -269,7 +272,7 @@ export class TasksRepository {
        FROM (
          SELECT floor(extract(epoch FROM run_at - $2::timestamptz) * 1000 / $3)::int AS slot,
            (payload ->> 'userId')::int AS user_id, run_at
-         FROM tasks WHERE type = 'user.process' AND payload ->> 'batchId' = $1 AND status <> 'cancelled'
+         FROM tasks WHERE ${OF_BATCH} AND status <> 'cancelled'
        ) x GROUP BY slot ORDER BY slot`,
       [batchId, windowStart, slotMs, page.offset, page.limit],
     );
@@ -284,7 +287,7 @@ export class TasksRepository {
   ): Promise<{ id: string; batchIndex: number }[]> {
     return m.query(
       `SELECT id, (payload ->> 'batchIndex')::int AS "batchIndex" FROM tasks
-       WHERE type = 'user.process' AND payload ->> 'batchId' = $1 AND status = 'pending'
+       WHERE ${OF_BATCH} AND status = 'pending'
          AND (payload ->> 'batchIndex')::int > $2
        ORDER BY (payload ->> 'batchIndex')::int LIMIT $3 FOR UPDATE`,
       [batchId, afterIndex, limit],
@@ -293,7 +296,7 @@ export class TasksRepository {
 
   async countPendingOfBatch(m: EntityManager, batchId: string): Promise<number> {
     const rows: { n: number }[] = await m.query(
-      `SELECT count(*)::int AS n FROM tasks WHERE type = 'user.process' AND payload ->> 'batchId' = $1 AND status = 'pending'`,
+      `SELECT count(*)::int AS n FROM tasks WHERE ${OF_BATCH} AND status = 'pending'`,
       [batchId],
     );
     return rows[0]?.n ?? 0;
@@ -319,13 +322,13 @@ export class TasksRepository {
   async cancelBatch(m: EntityManager, batchId: string): Promise<string[]> {
     await m.query(
       `DELETE FROM outbox WHERE task_id IN (SELECT id FROM tasks
-         WHERE type = 'user.process' AND payload ->> 'batchId' = $1 AND status IN ('pending', 'queued'))`,
+         WHERE ${OF_BATCH} AND status IN ('pending', 'queued'))`,
       [batchId],
     );
     const { rows } = await update<{ id: string }>(
       m,
       `UPDATE tasks SET status = 'cancelled', finished_at = now(), updated_at = now()
-       WHERE type = 'user.process' AND payload ->> 'batchId' = $1 AND status IN ('pending', 'queued') RETURNING id`,
+       WHERE ${OF_BATCH} AND status IN ('pending', 'queued') RETURNING id`,
       [batchId],
     );
     return rows.map((r) => r.id);

@@ -43,7 +43,7 @@ export class IdBatchMaterializer implements OnApplicationBootstrap, BeforeApplic
   }
 
   /** One chunk of one batch; returns how many tasks it created. */
-  async pass(): Promise<number> {
+  private async pass(): Promise<number> {
     return this.repo.transaction(async (m) => {
       const batch = await this.repo.claimOpen(m);
       if (!batch) return 0;
