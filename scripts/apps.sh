@@ -18,7 +18,8 @@ export_unset() { # reads KEY=value lines
 [ -f .env ] && export_unset < .env
 export_unset < <(scripts/stack.sh env dev)
 : "${GATEWAY_PORT:=3000}" "${WORKER_PORT:=3001}" "${GATEWAY_HOST:=127.0.0.1}" "${WORKER_HOST:=127.0.0.1}"
-export GATEWAY_PORT WORKER_PORT GATEWAY_HOST WORKER_HOST
+: "${PROVIDER_SIM_PORT:=3100}" "${PROVIDER_SIM_HOST:=127.0.0.1}"
+export GATEWAY_PORT WORKER_PORT GATEWAY_HOST WORKER_HOST PROVIDER_SIM_PORT PROVIDER_SIM_HOST
 
 running() { [ -s "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
 
@@ -49,6 +50,7 @@ stop() {
 case "${1:-}" in
   up)
     node dist/libs/db/src/migrate.js
+    start provider-sim "$PROVIDER_SIM_PORT" "$PROVIDER_SIM_HOST"
     start gateway "$GATEWAY_PORT" "$GATEWAY_HOST"
     start worker "$WORKER_PORT" "$WORKER_HOST"
     mgmt=$(scripts/stack.sh env dev | sed -n 's/^RABBITMQ_MANAGEMENT_URL=//p')
@@ -61,11 +63,12 @@ Conveyor is up.
   Swagger UI       http://$GATEWAY_HOST:$GATEWAY_PORT/docs
   Health, metrics  http://$GATEWAY_HOST:$GATEWAY_PORT/health   http://$GATEWAY_HOST:$GATEWAY_PORT/metrics
   Worker           http://$WORKER_HOST:$WORKER_PORT/health
+  Provider sim     http://$PROVIDER_SIM_HOST:$PROVIDER_SIM_PORT/rates  (knobs: GET/PUT /_sim)
   RabbitMQ console $mgmt  (login $user / $pass)
   Logs             $LOGS/
 Stop everything with: make down
 EOT
     ;;
-  down) stop worker; stop gateway ;;
+  down) stop worker; stop gateway; stop provider-sim ;;
   *) echo "usage: $0 up|down" >&2; exit 2 ;;
 esac

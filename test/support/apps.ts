@@ -28,12 +28,14 @@ async function freePort(): Promise<number> {
 
 /** Starts a built app as a real process on a free port and waits until its /health answers 200. */
 export async function startApp(
-  name: 'gateway' | 'worker',
+  name: 'gateway' | 'worker' | 'provider-sim',
   env: StackEnv,
   extra: Record<string, string> = {},
 ): Promise<RunningApp> {
-  const port = await freePort();
-  const portVar = name === 'gateway' ? 'GATEWAY_PORT' : 'WORKER_PORT';
+  const portVar = { gateway: 'GATEWAY_PORT', worker: 'WORKER_PORT', 'provider-sim': 'PROVIDER_SIM_PORT' }[
+    name
+  ];
+  const port = extra[portVar] ? Number(extra[portVar]) : await freePort();
   const proc = spawn('node', [resolve(ROOT, `dist/apps/${name}/src/main.js`)], {
     cwd: ROOT,
     env: { ...process.env, ...env, NODE_ENV: 'test', LOG_LEVEL: 'warn', [portVar]: String(port), ...extra },

@@ -5,6 +5,7 @@ const babel = require('@babel/core');
 module.exports = {
   process(source, filename) {
     const code = source
+      .replace(/import\.meta\.resolve\(/g, 'module.constructor.createRequire(__filename).resolve(')
       .replace(/import\.meta\.url/g, '("file://" + __filename)')
       .replace(/import\.meta\.dirname/g, '__dirname')
       .replace(/import\.meta\.filename/g, '__filename');

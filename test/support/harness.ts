@@ -1,6 +1,7 @@
 import type { Client } from 'pg';
 import { RunningApp, startApp } from './apps';
 import { connectDb } from './db';
+import { Simulator, startSimulator } from './simulator';
 import { StackEnv, stackEnv } from './stack';
 
 export interface Harness {
@@ -8,6 +9,8 @@ export interface Harness {
   db: Client;
   gateway: RunningApp;
   worker?: RunningApp;
+  /** The provider simulator, when asked for; the apps' provider URLs point at it. */
+  sim: Simulator;
 }
 
 /**
@@ -15,18 +18,30 @@ export interface Harness {
  * processes against the test stack, with a database connection for assertions.
  */
 export function harness(
-  options: { worker?: boolean; gatewayEnv?: Record<string, string>; workerEnv?: Record<string, string> } = {},
+  options: {
+    worker?: boolean;
+    simulator?: boolean;
+    gatewayEnv?: Record<string, string>;
+    workerEnv?: Record<string, string>;
+  } = {},
 ): Harness {
   const h = {} as Harness;
   beforeAll(async () => {
     h.env = stackEnv();
     h.db = await connectDb(h.env);
-    h.gateway = await startApp('gateway', h.env, options.gatewayEnv);
-    if (options.worker !== false) h.worker = await startApp('worker', h.env, options.workerEnv);
+    const providers: Record<string, string> = {};
+    if (options.simulator) {
+      h.sim = await startSimulator(h.env);
+      Object.assign(providers, h.sim.providerEnv);
+    }
+    h.gateway = await startApp('gateway', h.env, { ...providers, ...options.gatewayEnv });
+    if (options.worker !== false)
+      h.worker = await startApp('worker', h.env, { ...providers, ...options.workerEnv });
   });
   afterAll(async () => {
     await h.worker?.stop();
     await h.gateway?.stop();
+    await h.sim?.app.stop();
     // A spec may have closed it already (to restart PostgreSQL under it): never wait long here.
     await Promise.race([h.db?.end().catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
   });

@@ -5,3 +5,4 @@ export * from './rabbit';
 export * from './stack';
 export * from './harness';
 export * from './sse';
+export * from './simulator';

@@ -5,6 +5,8 @@ import { DbModule } from '@conveyor/db';
 import { MessagingModule } from '@conveyor/messaging';
 import { TasksModule } from '@conveyor/tasks';
 import { UsersModule } from '@conveyor/users';
+import { CurrencyModule } from '@conveyor/currency';
+import { CurrenciesController } from './currencies.controller';
 import { HealthController } from './health.controller';
 import { IdBatchesController } from './id-batches.controller';
 import { ReportsConsumer } from './reports.consumer';
@@ -26,8 +28,15 @@ export class GatewayModule {
         MetricsModule,
         TasksModule,
         UsersModule,
+        CurrencyModule,
       ],
-      controllers: [TasksController, UsersController, IdBatchesController, HealthController],
+      controllers: [
+        TasksController,
+        UsersController,
+        IdBatchesController,
+        CurrenciesController,
+        HealthController,
+      ],
       providers: [ReportsConsumer],
     };
   }

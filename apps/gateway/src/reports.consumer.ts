@@ -1,23 +1,32 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
+import { RATES_MESSAGE_TYPE } from '@conveyor/contracts';
+import { CurrenciesService } from '@conveyor/currency';
 import { AmqpService, QUEUES } from '@conveyor/messaging';
 import { OutboxRelay, TaskReportsService } from '@conveyor/tasks';
 
 /** How long shutdown waits for received reports to be applied (longer if the database is down). */
 const SHUTDOWN_GRACE_MS = 5000;
 
-/** Transport adapter: worker reports and dead letters in, task table updates out. */
+/** Transport adapter: worker reports, rate announcements and dead letters in, table updates out. */
 @Injectable()
 export class ReportsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(
     private readonly amqp: AmqpService,
     private readonly reports: TaskReportsService,
     private readonly relay: OutboxRelay,
+    private readonly currencies: CurrenciesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.amqp.consume(QUEUES.status, this.config.status.prefetch, (d) => this.reports.receiveStatus(d));
+    const { prefetch } = this.config.status;
+    await this.amqp.consume(QUEUES.statusHigh, prefetch, (d) => this.reports.receiveStatus(d, 'high'));
+    await this.amqp.consume(QUEUES.status, prefetch, (d) =>
+      d.type === RATES_MESSAGE_TYPE
+        ? this.currencies.receiveRates(d)
+        : this.reports.receiveStatus(d, 'normal'),
+    );
     await this.amqp.consume(QUEUES.deadGateway, 50, (d) => this.reports.receiveDeadLetter(d));
     this.relay.start();
   }

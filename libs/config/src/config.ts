@@ -12,6 +12,13 @@ const bool = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1');
 
+/** What the provider simulator answers: the fixture, or one of the broken answers tests need. */
+export const SIM_MODES = ['ok', 'html', 'truncated', 'empty', 'garbage'] as const;
+export type SimMode = (typeof SIM_MODES)[number];
+
+/** The real provider, for production; development and tests use the simulator. */
+export const ECB_DAILY_URL = 'https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml';
+
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -44,6 +51,20 @@ const envSchema = z
     CANCEL_MARK_TTL_SECONDS: int(60, 30 * 86400, 7 * 86400),
     RETRY_BASE_MS: int(10, 3_600_000, 1000),
     RETRY_MAX_MS: int(10, 86_400_000, 300_000),
+    RATES_PROVIDER_URL: z.string().url().optional(),
+    RATES_PROVIDER_TIMEOUT_MS: int(100, 120_000, 3000),
+    RATES_CACHE_TTL_SECONDS: int(1, 7 * 86400, 3600),
+    RATES_LOCK_TTL_MS: int(200, 600_000, 5000),
+    RATES_WAIT_MS: int(100, 600_000, 5000),
+    RATES_POLL_MS: int(10, 10_000, 100),
+    RATES_FAILURE_NOTE_MS: int(0, 600_000, 1000),
+    CONVERSION_CACHE_TTL_SECONDS: int(1, 86400, 1800),
+    CONVERSION_WAIT_MS: int(0, 120_000, 10_000),
+    PROVIDER_SIM_HOST: z.string().min(1).default('127.0.0.1'),
+    PROVIDER_SIM_PORT: int(1, 65535, 3100),
+    PROVIDER_SIM_LATENCY_MS: int(0, 600_000, 0),
+    PROVIDER_SIM_ERROR_RATE: z.coerce.number().min(0).max(1).default(0),
+    PROVIDER_SIM_MODE: z.enum(SIM_MODES).default('ok'),
   })
   .superRefine((env, ctx) => {
     for (const key of ['DATABASE_URL', 'REDIS_URL', 'AMQP_URL'] as const) {
@@ -54,6 +75,14 @@ const envSchema = z
       if (env.NODE_ENV === 'production' && value?.includes(LOCAL_SECRET)) {
         ctx.addIssue({ code: 'custom', path: [key], message: 'uses the local development credentials' });
       }
+    }
+    if (env.RATES_LOCK_TTL_MS <= env.RATES_PROVIDER_TIMEOUT_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['RATES_LOCK_TTL_MS'],
+        message:
+          'must be longer than RATES_PROVIDER_TIMEOUT_MS, or a slow fetch loses its lock to a second one',
+      });
     }
     if (env.NODE_ENV === 'production' && env.WORKER_FAULT_DRILLS) {
       ctx.addIssue({
@@ -91,6 +120,17 @@ export interface AppConfig {
   /** Length of one slot of an ID batch's 15-slot window (a minute, shorter in tests). */
   idBatchSlotMs: number;
   retry: { baseMs: number; maxMs: number };
+  rates: {
+    providerUrl: string;
+    providerTimeoutMs: number;
+    ttlSeconds: number;
+    lockTtlMs: number;
+    waitMs: number;
+    pollMs: number;
+    failureNoteMs: number;
+  };
+  conversions: { cacheTtlSeconds: number; waitMs: number };
+  simulator: { host: string; port: number; latencyMs: number; errorRate: number; mode: SimMode };
 }
 
 export class ConfigError extends Error {
@@ -141,6 +181,25 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
     eventsPollMs: e.EVENTS_POLL_MS,
     idBatchSlotMs: e.ID_BATCH_SLOT_SECONDS * 1000,
     retry: { baseMs: e.RETRY_BASE_MS, maxMs: e.RETRY_MAX_MS },
+    rates: {
+      providerUrl:
+        e.RATES_PROVIDER_URL ??
+        (e.NODE_ENV === 'production' ? ECB_DAILY_URL : `http://127.0.0.1:${e.PROVIDER_SIM_PORT}/rates`),
+      providerTimeoutMs: e.RATES_PROVIDER_TIMEOUT_MS,
+      ttlSeconds: e.RATES_CACHE_TTL_SECONDS,
+      lockTtlMs: e.RATES_LOCK_TTL_MS,
+      waitMs: e.RATES_WAIT_MS,
+      pollMs: e.RATES_POLL_MS,
+      failureNoteMs: e.RATES_FAILURE_NOTE_MS,
+    },
+    conversions: { cacheTtlSeconds: e.CONVERSION_CACHE_TTL_SECONDS, waitMs: e.CONVERSION_WAIT_MS },
+    simulator: {
+      host: e.PROVIDER_SIM_HOST,
+      port: e.PROVIDER_SIM_PORT,
+      latencyMs: e.PROVIDER_SIM_LATENCY_MS,
+      errorRate: e.PROVIDER_SIM_ERROR_RATE,
+      mode: e.PROVIDER_SIM_MODE,
+    },
   };
 }
 

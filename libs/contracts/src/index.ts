@@ -4,3 +4,5 @@ export * from './task-types';
 export * from './demo-work.dto';
 export * from './messages';
 export * from './user-process.dto';
+export * from './currencies';
+export * from './currency-convert.dto';

@@ -73,3 +73,16 @@ export function parseMessage<T>(schema: z.ZodType<T>, body: Buffer): Parsed<T> {
   }
   return { ok: true, value: parsed.data };
 }
+
+/** AMQP `type` of a worker's rate-table refresh on `conveyor.status` (the gateway keeps `/currencies`). */
+export const RATES_MESSAGE_TYPE = 'rates.refreshed';
+export const ratesMessageSchema = z
+  .object({
+    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD'),
+    rates: z
+      .record(z.string().regex(/^[A-Z]{3}$/), z.string().regex(/^\d{1,12}(\.\d{1,12})?$/))
+      .refine((r) => Object.keys(r).length > 0, 'must not be empty'),
+    fetchedAt: z.string().datetime({ offset: true }),
+  })
+  .strict();
+export type RatesMessage = z.infer<typeof ratesMessageSchema>;

@@ -2,6 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { ValidationError, validateSync } from 'class-validator';
 import { DemoWorkPayloadDto } from './demo-work.dto';
 import { UserProcessPayloadDto } from './user-process.dto';
+import { CurrencyConvertPayloadDto } from './currency-convert.dto';
 import { TaskKind } from './task-status';
 
 /**
@@ -36,7 +37,16 @@ export const userProcess: TaskTypeContract<UserProcessPayloadDto> = {
   example: { userId: 1001 },
 };
 
-export const TASK_TYPES: readonly TaskTypeContract[] = [demoWork, userProcess];
+export const currencyConvert: TaskTypeContract<CurrencyConvertPayloadDto> = {
+  name: 'currency.convert',
+  description: 'Converts an amount through the shared ECB rate table (GET /conversions submits these).',
+  payload: CurrencyConvertPayloadDto,
+  kinds: ['io'],
+  kindOf: () => 'io',
+  example: { from: 'USD', to: 'BRL', amount: '10.50' },
+};
+
+export const TASK_TYPES: readonly TaskTypeContract[] = [demoWork, userProcess, currencyConvert];
 
 /** Type names are one routing-key segment group: lower-case words separated by dots. */
 export const TASK_TYPE_NAME = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$/;

@@ -5,6 +5,7 @@ import { Init1763700000000 } from './migrations/1763700000000-init';
 import { TaskAttempts1763800000000 } from './migrations/1763800000000-task-attempts';
 import { AttemptCancelled1763900000000 } from './migrations/1763900000000-attempt-cancelled';
 import { UsersIdBatches1764000000000 } from './migrations/1764000000000-users-id-batches';
+import { Currencies1764100000000 } from './migrations/1764100000000-currencies';
 
 export const ENTITIES = [TaskEntity, OutboxEntity];
 export const MIGRATIONS = [
@@ -12,6 +13,7 @@ export const MIGRATIONS = [
   TaskAttempts1763800000000,
   AttemptCancelled1763900000000,
   UsersIdBatches1764000000000,
+  Currencies1764100000000,
 ];
 
 /** The one set of data-source options, used by the app and by the migration runner alike. */

@@ -29,6 +29,12 @@ export class Delivery {
     return typeof id === 'string' ? id : undefined;
   }
 
+  /** The AMQP `type` property (what kind of message this is). */
+  get type(): string | undefined {
+    const type: unknown = this.message.properties.type;
+    return typeof type === 'string' ? type : undefined;
+  }
+
   header(name: string): unknown {
     return this.message.properties.headers?.[name];
   }

@@ -11,6 +11,8 @@ export const EXCHANGES = {
 
 export const QUEUES = {
   status: 'conveyor.status',
+  /** Reports of high-priority tasks: they never wait behind a backlog of normal reports. */
+  statusHigh: 'conveyor.status.high',
   dead: 'conveyor.dead',
   /** The gateway's own view of dead letters, so it can mark the tasks `dead`. */
   deadGateway: 'conveyor.dead.gateway',
@@ -19,7 +21,13 @@ export const QUEUES = {
 /** Redeliveries a message gets (worker crashes, nack+requeue) before it is dead-lettered. */
 export const DELIVERY_LIMIT = 5;
 
+/** Routing key of normal reports and rate announcements on `conveyor.status`. */
 export const STATUS_ROUTING_KEY = 'status';
+export const STATUS_HIGH_ROUTING_KEY = 'status.high';
+
+export function statusRoutingKey(priority: Priority): string {
+  return priority === 'high' ? STATUS_HIGH_ROUTING_KEY : STATUS_ROUTING_KEY;
+}
 
 export function workQueue(priority: Priority, kind: TaskKind): string {
   return `conveyor.tasks.${priority}.${kind}`;
@@ -63,6 +71,8 @@ export async function assertTopology(channel: Channel): Promise<void> {
   }
   await channel.assertQueue(QUEUES.status, { durable: true, arguments: QUORUM_QUEUE_ARGS });
   await channel.bindQueue(QUEUES.status, EXCHANGES.status, STATUS_ROUTING_KEY);
+  await channel.assertQueue(QUEUES.statusHigh, { durable: true, arguments: QUORUM_QUEUE_ARGS });
+  await channel.bindQueue(QUEUES.statusHigh, EXCHANGES.status, STATUS_HIGH_ROUTING_KEY);
 
   // Dead-letter queues have no DLX of their own: a dead letter stays where operators can see it.
   await channel.assertQueue(QUEUES.dead, { durable: true, arguments: PLAIN_QUORUM_ARGS });

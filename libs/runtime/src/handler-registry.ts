@@ -3,17 +3,25 @@ import { CPU_HANDLERS } from './cpu-handlers';
 import { demoWorkHandler } from './demo-work.handler';
 import { TaskHandler, supports } from './handler';
 import { userProcessHandler } from './user-process.handler';
+import { RateSource, currencyConvertHandler } from './currency-convert.handler';
+
+/** What handlers need from the worker's services. */
+export interface HandlerDeps {
+  rates: RateSource;
+}
 
 /** Every handler of this worker. Add a new task type's handler here. */
-export const HANDLERS: readonly TaskHandler[] = [demoWorkHandler, userProcessHandler];
+export function workerHandlers(deps: HandlerDeps): readonly TaskHandler[] {
+  return [demoWorkHandler, userProcessHandler, currencyConvertHandler(deps.rates)];
+}
 
 /**
  * Checks at boot that each contract has exactly one handler, that the handler supports every
  * kind the contract can run as, and that no handler serves an unknown type.
  */
 export function checkRegistry(
-  contracts: readonly TaskTypeContract[] = TASK_TYPES,
-  handlers: readonly TaskHandler[] = HANDLERS,
+  contracts: readonly TaskTypeContract[],
+  handlers: readonly TaskHandler[],
   cpuFunctions: Readonly<Record<string, unknown>> = CPU_HANDLERS,
 ): string[] {
   const problems: string[] = [];
@@ -39,10 +47,11 @@ export function checkRegistry(
 }
 
 export class HandlerRegistry {
-  private readonly byType = new Map(HANDLERS.map((h) => [h.type, h]));
+  private readonly byType: ReadonlyMap<string, TaskHandler>;
 
-  constructor() {
-    const problems = checkRegistry();
+  constructor(handlers: readonly TaskHandler[]) {
+    this.byType = new Map(handlers.map((h) => [h.type, h]));
+    const problems = checkRegistry(TASK_TYPES, handlers);
     if (problems.length > 0)
       throw new Error(`handler registry is inconsistent:\n  - ${problems.join('\n  - ')}`);
   }

@@ -1,3 +1,5 @@
+import type { Priority } from '@conveyor/contracts';
+
 /** Slots of the memory a running CPU task shares with its pool thread. */
 export const CONTROL_CANCEL = 0;
 export const CONTROL_PROGRESS = 1;
@@ -17,6 +19,8 @@ export class RunningTask {
   constructor(
     readonly taskId: string,
     readonly attempt: number,
+    /** Its lane: the reports of a high-priority task travel on the high status lane. */
+    readonly priority: Priority,
     shared: boolean,
   ) {
     const bytes = CONTROL_SLOTS * Int32Array.BYTES_PER_ELEMENT;
@@ -62,8 +66,8 @@ export class RunningTasks {
   private readonly byTask = new Map<string, Set<RunningTask>>();
 
   /** `shared`: its handler runs in a pool thread (a CPU task). */
-  start(taskId: string, attempt: number, shared: boolean): RunningTask {
-    const run = new RunningTask(taskId, attempt, shared);
+  start(taskId: string, attempt: number, priority: Priority, shared: boolean): RunningTask {
+    const run = new RunningTask(taskId, attempt, priority, shared);
     const set = this.byTask.get(taskId) ?? new Set();
     set.add(run);
     this.byTask.set(taskId, set);

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
+import { RatesService } from '@conveyor/currency';
 import { CpuPool } from './cpu-pool';
 import { StatusPublisher } from './status-publisher';
 import { TaskRunner } from './task-runner.service';
 
-@Module({ providers: [CpuPool, StatusPublisher, TaskRunner], exports: [TaskRunner] })
+@Module({ providers: [CpuPool, StatusPublisher, RatesService, TaskRunner], exports: [TaskRunner] })
 export class RuntimeModule {}

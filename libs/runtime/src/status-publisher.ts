@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Batcher } from '@conveyor/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { STATUS_BATCH_MAX, StatusBatch, StatusMessage } from '@conveyor/contracts';
-import { AmqpService, EXCHANGES, STATUS_ROUTING_KEY } from '@conveyor/messaging';
+import { PRIORITIES, Priority, STATUS_BATCH_MAX, StatusBatch, StatusMessage } from '@conveyor/contracts';
+import { AmqpService, EXCHANGES, statusRoutingKey } from '@conveyor/messaging';
 
 interface Pending {
   report: StatusMessage;
@@ -11,31 +11,37 @@ interface Pending {
 
 /**
  * Sends worker reports to `conveyor.status` in batches (one confirmed message per batch): a
- * report's promise resolves once the broker confirmed the batch that carries it.
+ * report's promise resolves once the broker confirmed the batch that carries it. Each priority
+ * has its own batches and lane, so a high-priority report never queues behind normal ones.
  */
 @Injectable()
 export class StatusPublisher {
-  private readonly batcher: Batcher<Pending>;
+  private readonly batchers: Record<Priority, Batcher<Pending>>;
 
   constructor(
     private readonly amqp: AmqpService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.batcher = new Batcher(Math.min(STATUS_BATCH_MAX, 200), config.status.batchMs, (batch) =>
-      this.send(batch),
-    );
+    const lane = (priority: Priority) =>
+      new Batcher<Pending>(Math.min(STATUS_BATCH_MAX, 200), config.status.batchMs, (batch) =>
+        this.send(priority, batch),
+      );
+    this.batchers = Object.fromEntries(PRIORITIES.map((p) => [p, lane(p)])) as Record<
+      Priority,
+      Batcher<Pending>
+    >;
   }
 
-  report(report: StatusMessage): Promise<void> {
+  report(report: StatusMessage, priority: Priority): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.batcher.push({ report, done: (err) => (err ? reject(err) : resolve()) });
+      this.batchers[priority].push({ report, done: (err) => (err ? reject(err) : resolve()) });
     });
   }
 
-  private async send(batch: Pending[]): Promise<void> {
+  private async send(priority: Priority, batch: Pending[]): Promise<void> {
     const body: StatusBatch = { reports: batch.map((p) => p.report) };
     try {
-      await this.amqp.publish(EXCHANGES.status, STATUS_ROUTING_KEY, body, { type: 'status.batch' });
+      await this.amqp.publish(EXCHANGES.status, statusRoutingKey(priority), body, { type: 'status.batch' });
       batch.forEach((p) => p.done());
     } catch (err) {
       batch.forEach((p) => p.done(err as Error));

@@ -15,10 +15,11 @@ import {
   parseMessage,
   taskMessageSchema,
 } from '@conveyor/contracts';
+import { RatesService } from '@conveyor/currency';
 import { AmqpService, Delivery, EXCHANGES } from '@conveyor/messaging';
 import { CpuPool } from './cpu-pool';
 import { HandlerError, TaskCancelled, TaskHandler } from './handler';
-import { HandlerRegistry } from './handler-registry';
+import { HandlerRegistry, workerHandlers } from './handler-registry';
 import { RunningTask, RunningTasks } from './running-task';
 import { StatusPublisher } from './status-publisher';
 
@@ -67,7 +68,7 @@ const THREAD_ENDED: TaskErrorInfo = {
 export class TaskRunner implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(TaskRunner.name);
   private readonly workerId = `${hostname()}:${process.pid}`;
-  private readonly registry = new HandlerRegistry();
+  private readonly registry: HandlerRegistry;
   private readonly running = new RunningTasks();
   private readonly active = new Set<Promise<void>>();
   private progressTimer?: NodeJS.Timeout;
@@ -77,8 +78,11 @@ export class TaskRunner implements OnModuleInit, OnModuleDestroy {
     private readonly pool: CpuPool,
     private readonly redis: RedisService,
     private readonly reports: StatusPublisher,
+    rates: RatesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.registry = new HandlerRegistry(workerHandlers({ rates }));
+  }
 
   onModuleInit(): void {
     this.progressTimer = setInterval(() => this.reportProgress(), this.config.worker.progressIntervalMs);
@@ -136,7 +140,7 @@ export class TaskRunner implements OnModuleInit, OnModuleDestroy {
     if (!check.ok) return this.reject(queue, delivery, 'INVALID_PAYLOAD', check.problems.join('; '));
     // Registered before the cancel check: a cancel broadcast after the check finds it here.
     const kind = contract.kindOf(check.payload);
-    const run = this.running.start(message.id, delivery.attempt, kind === 'cpu');
+    const run = this.running.start(message.id, delivery.attempt, message.priority, kind === 'cpu');
     try {
       if (await this.isCancelled(message.id)) {
         cancelled.inc({ how: 'before-start' });
@@ -156,9 +160,9 @@ export class TaskRunner implements OnModuleInit, OnModuleDestroy {
     handler: TaskHandler,
     payload: object,
   ): Promise<void> {
-    const { taskId, attempt } = run;
+    const { taskId } = run;
     // The work need not wait for the `running` confirm; the ack waits for both reports.
-    const running = this.report({ taskId, attempt, status: 'running' });
+    const running = this.report(run, { status: 'running' });
     running.catch(() => undefined); // awaited below; this only keeps it from counting as unhandled meanwhile
     try {
       const stop = duration.startTimer({ type: handler.type, kind });
@@ -169,11 +173,12 @@ export class TaskRunner implements OnModuleInit, OnModuleDestroy {
       const threadEnded = !outcome.ok && outcome.error.code === THREAD_ENDED.code;
       if (status === 'cancelled') cancelled.inc({ how: threadEnded ? 'thread-ended' : 'in-handler' });
       const finished = this.report(
+        run,
         status === 'cancelled'
-          ? { taskId, attempt, status, error: threadEnded ? THREAD_ENDED : errorInfo(CANCELLED) }
+          ? { status, error: threadEnded ? THREAD_ENDED : errorInfo(CANCELLED) }
           : outcome.ok
-            ? { taskId, attempt, status: 'succeeded', result: outcome.result }
-            : { taskId, attempt, status: 'failed', error: outcome.error },
+            ? { status: 'succeeded', result: outcome.result }
+            : { status: 'failed', error: outcome.error },
       );
       await Promise.all([running, finished]);
       delivery.ack();
@@ -245,8 +250,8 @@ export class TaskRunner implements OnModuleInit, OnModuleDestroy {
       const progress = run.progress;
       if (progress <= run.reportedProgress || run.cancelled) continue;
       run.reportedProgress = progress;
-      this.report({ taskId: run.taskId, attempt: run.attempt, status: 'progress', progress }).catch(
-        (err: Error) => this.logger.debug(`progress of ${run.taskId} not sent: ${err.message}`),
+      this.report(run, { status: 'progress', progress }).catch((err: Error) =>
+        this.logger.debug(`progress of ${run.taskId} not sent: ${err.message}`),
       );
     }
   }
@@ -283,8 +288,20 @@ export class TaskRunner implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private report(status: Omit<StatusMessage, 'at' | 'workerId'>): Promise<void> {
-    return this.reports.report({ ...status, at: new Date().toISOString(), workerId: this.workerId });
+  private report(
+    run: RunningTask,
+    status: Omit<StatusMessage, 'taskId' | 'attempt' | 'at' | 'workerId'>,
+  ): Promise<void> {
+    return this.reports.report(
+      {
+        ...status,
+        taskId: run.taskId,
+        attempt: run.attempt,
+        at: new Date().toISOString(),
+        workerId: this.workerId,
+      },
+      run.priority,
+    );
   }
 }
 

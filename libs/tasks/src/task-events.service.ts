@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { Observable, Subscriber } from 'rxjs';
+import { Observable, Subscriber, lastValueFrom, takeUntil, timer } from 'rxjs';
 import { Gauge } from 'prom-client';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { metricsRegistry } from '@conveyor/common';
@@ -40,6 +40,7 @@ export class TaskEventsService implements OnModuleDestroy {
   private count = 0;
   private timer?: NodeJS.Timeout;
   private polling = false;
+  private nudged = false;
 
   constructor(
     private readonly repo: TasksRepository,
@@ -56,6 +57,29 @@ export class TaskEventsService implements OnModuleDestroy {
         `this gateway already serves ${MAX_EVENT_STREAMS} event streams; retry later`,
       );
     }
+    return this.follow(task);
+  }
+
+  /**
+   * The task once it is terminal, or as it is after `timeoutMs` (say, for a request that waits for
+   * its task's result). Not bounded by MAX_EVENT_STREAMS: each waiter ends by its own deadline.
+   */
+  async waitForEnd(task: TaskEntity, timeoutMs: number): Promise<TaskEntity> {
+    const last = await lastValueFrom(this.follow(task).pipe(takeUntil(timer(timeoutMs))), {
+      defaultValue: undefined,
+    });
+    return last?.data ?? task;
+  }
+
+  /** This gateway just applied changes to these tasks: poll now instead of at the next tick. */
+  nudge(taskIds: readonly string[]): void {
+    if (!taskIds.some((id) => this.watchers.has(id))) return;
+    if (this.polling) this.nudged = true;
+    else void this.poll();
+  }
+
+  private follow(task: TaskEntity): Observable<TaskEvent> {
+    const id = task.id;
     return new Observable<TaskEvent>((subscriber) => {
       const watcher: Watcher = { subscriber, lastVersion: version(task) };
       subscriber.next(event(task));
@@ -111,6 +135,10 @@ export class TaskEventsService implements OnModuleDestroy {
       this.logger.warn(`task events poll failed: ${(err as Error).message}`);
     } finally {
       this.polling = false;
+    }
+    if (this.nudged) {
+      this.nudged = false;
+      await this.poll();
     }
   }
 }

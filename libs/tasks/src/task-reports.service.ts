@@ -5,6 +5,8 @@ import { Counter } from 'prom-client';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { metricsRegistry } from '@conveyor/common';
 import {
+  PRIORITIES,
+  Priority,
   REJECTION_HEADER,
   StatusMessage,
   TaskErrorInfo,
@@ -16,6 +18,7 @@ import { Batcher } from '@conveyor/common';
 import { FoldedReport, foldReports } from './report-fold';
 import { retryDelayMs } from './retry-policy';
 import { TaskIdentity, taskOutboxMessage } from './task-message';
+import { TaskEventsService } from './task-events.service';
 import { TasksRepository } from './tasks.repository';
 
 const applied = new Counter({
@@ -25,8 +28,13 @@ const applied = new Counter({
   registers: [metricsRegistry],
 });
 
+/** A task a batch of reports made `succeeded`, with its result. */
+export interface SucceededTask extends TaskIdentity {
+  result: unknown;
+}
+
 /** What a domain does, inside the transaction that applies them, with tasks of its type that succeeded. */
-export type SuccessEffect = (m: EntityManager, tasks: readonly TaskIdentity[]) => Promise<void>;
+export type SuccessEffect = (m: EntityManager, tasks: readonly SucceededTask[]) => Promise<void>;
 
 /**
  * Applies worker reports and dead letters to the task table. Reports are applied in batches,
@@ -36,18 +44,25 @@ export type SuccessEffect = (m: EntityManager, tasks: readonly TaskIdentity[]) =
 export class TaskReportsService {
   private readonly logger = new Logger(TaskReportsService.name);
   private readonly stopping = new AbortController();
-  private readonly statusBatcher: Batcher<{ delivery: Delivery; reports: StatusMessage[] }>;
+  /** One batcher per lane: a big batch of normal reports never holds a high-priority one back. */
+  private readonly statusBatchers: Record<
+    Priority,
+    Batcher<{ delivery: Delivery; reports: StatusMessage[] }>
+  >;
   private readonly effects = new Map<string, SuccessEffect>();
 
   constructor(
     private readonly repo: TasksRepository,
+    private readonly events: TaskEventsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.statusBatcher = new Batcher(
-      Math.max(1, Math.floor(config.status.prefetch / 2)),
-      config.status.batchMs,
-      (batch) => this.applyBatch(batch),
-    );
+    const lane = () =>
+      new Batcher<{ delivery: Delivery; reports: StatusMessage[] }>(
+        Math.max(1, Math.floor(config.status.prefetch / 2)),
+        config.status.batchMs,
+        (batch) => this.applyBatch(batch),
+      );
+    this.statusBatchers = { high: lane(), normal: lane() };
   }
 
   /**
@@ -59,8 +74,8 @@ export class TaskReportsService {
     this.effects.set(type, effect);
   }
 
-  /** A status message from `conveyor.status`; an unparseable one is dead-lettered at once. */
-  receiveStatus(delivery: Delivery): Promise<void> {
+  /** A status message from `conveyor.status(.high)`; an unparseable one is dead-lettered at once. */
+  receiveStatus(delivery: Delivery, lane: Priority): Promise<void> {
     const parsed = parseMessage(statusBatchSchema, delivery.body);
     if (!parsed.ok) {
       applied.inc({ outcome: 'invalid' });
@@ -68,7 +83,7 @@ export class TaskReportsService {
       delivery.nack(false);
       return Promise.resolve();
     }
-    this.statusBatcher.push({ delivery, reports: parsed.value.reports });
+    this.statusBatchers[lane].push({ delivery, reports: parsed.value.reports });
     return Promise.resolve();
   }
 
@@ -85,7 +100,9 @@ export class TaskReportsService {
         ? this.retryOrBury(taskId, delivery.attempt, error)
         : this.repo.markDead(taskId, delivery.attempt, error),
     );
-    if (settled !== undefined) delivery.ack();
+    if (settled === undefined) return;
+    delivery.ack();
+    this.events.nudge([taskId]);
   }
 
   /**
@@ -126,7 +143,7 @@ export class TaskReportsService {
    * stops retrying (say, the database is down): what is left stays unacked and is redelivered.
    */
   async drain(graceMs: number): Promise<void> {
-    const drained = this.statusBatcher.drain();
+    const drained = Promise.all(PRIORITIES.map((p) => this.statusBatchers[p].drain()));
     await Promise.race([
       drained,
       sleep(graceMs, undefined, { signal: this.stopping.signal }).catch(() => undefined),
@@ -157,6 +174,7 @@ export class TaskReportsService {
       }),
     );
     if (changed === undefined) return; // shutting down: left unacked for redelivery
+    this.events.nudge(folded.map((r) => r.taskId));
     applied.inc({ outcome: 'applied' }, changed);
     applied.inc({ outcome: 'ignored' }, reports.length - changed);
     for (const { delivery } of batch) delivery.ack();
