@@ -1,11 +1,12 @@
 import { Client } from 'pg';
+import Redis from 'ioredis';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ROOT, stack, stackEnv } from './stack';
 import { deleteConveyorQueues } from './rabbit';
 
-/** Starts the test stack, gives it a fresh schema and empty queues. The apps must be built. */
+/** Starts the test stack, gives it a fresh schema, empty queues and an empty Redis. The apps must be built. */
 export default async function globalSetup(): Promise<void> {
   if (!existsSync(resolve(ROOT, 'dist/apps/gateway/src/main.js'))) {
     throw new Error('integration tests run the built apps: run `npm run build` (make test does)');
@@ -22,4 +23,8 @@ export default async function globalSetup(): Promise<void> {
     stdio: 'inherit',
   });
   await deleteConveyorQueues(env);
+  // The test profile's own Redis: caches and locks of an earlier run must not answer this one.
+  const redis = new Redis(env.REDIS_URL);
+  await redis.flushdb();
+  await redis.quit();
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Counter } from 'prom-client';
@@ -47,6 +48,8 @@ export class RatesUnavailableError extends Error {
 @Injectable()
 export class RatesService {
   private readonly logger = new Logger(RatesService.name);
+  /** Starts every lock token, so an operator (or a test) sees which process holds the lock. */
+  private readonly holder = `${hostname()}:${process.pid}`;
 
   constructor(
     private readonly redis: RedisService,
@@ -66,7 +69,7 @@ export class RatesService {
       }
       const failure = await this.redis.get(RATES_KEYS.failure);
       if (!failure) {
-        const token = randomUUID();
+        const token = `${this.holder}:${randomUUID()}`;
         const locked = await this.redis.set(RATES_KEYS.lock, token, 'PX', this.config.rates.lockTtlMs, 'NX');
         if (locked === 'OK') return this.refreshHolding(token);
       }
