@@ -18,13 +18,13 @@ profile=${2:-dev}
 
 if [ "$profile" = test ]; then
   : "${PG_PORT:=55432}" "${RABBITMQ_PORT:=55672}" "${RABBITMQ_MANAGEMENT_PORT:=55673}"
-  : "${RABBITMQ_DIST_PORT:=55674}" "${REDIS_PORT:=56379}"
+  : "${RABBITMQ_DIST_PORT:=55674}" "${REDIS_PORT:=56379}" "${PG_REPLICA_PORT:=55433}"
 elif [ "$profile" = bench ]; then
   : "${PG_PORT:=45432}" "${RABBITMQ_PORT:=45672}" "${RABBITMQ_MANAGEMENT_PORT:=45673}"
-  : "${RABBITMQ_DIST_PORT:=45674}" "${REDIS_PORT:=46379}"
+  : "${RABBITMQ_DIST_PORT:=45674}" "${REDIS_PORT:=46379}" "${PG_REPLICA_PORT:=45433}"
 else
   : "${PG_PORT:=5432}" "${RABBITMQ_PORT:=5672}" "${RABBITMQ_MANAGEMENT_PORT:=15672}"
-  : "${RABBITMQ_DIST_PORT:=25672}" "${REDIS_PORT:=6379}"
+  : "${RABBITMQ_DIST_PORT:=25672}" "${REDIS_PORT:=6379}" "${PG_REPLICA_PORT:=5433}"
 fi
 # Local-development credentials only; production passes real URLs to the apps instead.
 : "${PG_USER:=conveyor}" "${PG_PASSWORD:=conveyor}" "${PG_DATABASE:=conveyor}"
@@ -120,10 +120,47 @@ EOF
     log "PostgreSQL already running on $PG_PORT"
   fi
   if [ "${fresh:-0}" = 1 ]; then
+    # The app role may pause and resume replay on the replica: the tests prove reads go there.
     as_pg "$PG_BIN/psql" -h "$DATA/run" -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -q <<EOF >/dev/null
 CREATE ROLE "$PG_USER" LOGIN PASSWORD '$PG_PASSWORD';
 CREATE DATABASE "$PG_DATABASE" OWNER "$PG_USER";
+GRANT EXECUTE ON FUNCTION pg_wal_replay_pause() TO "$PG_USER";
+GRANT EXECUTE ON FUNCTION pg_wal_replay_resume() TO "$PG_USER";
 EOF
+  fi
+}
+
+# A hot-standby streaming replica of the primary, for the gateway's reads (DATABASE_READ_URL).
+replica_start() {
+  local dir="$DATA/postgres-replica"
+  if [ ! -s "$dir/PG_VERSION" ]; then
+    log "cloning the primary into a streaming replica in $dir"
+    mkdir -p "$dir"
+    [ "$(id -u)" != 0 ] || chown postgres:postgres "$dir"
+    chmod 700 "$dir"
+    # Over the primary's socket, where initdb's defaults trust local replication connections.
+    as_pg "$PG_BIN/pg_basebackup" -h "$DATA/run" -p "$PG_PORT" -U postgres -D "$dir" -R -X stream \
+      >"$DATA/logs/basebackup.log" 2>&1 || die "pg_basebackup failed (see $DATA/logs/basebackup.log)"
+    # Later lines win: the copy of the primary's settings gets the replica's own port.
+    printf 'port = %s\nhot_standby = on\n' "$PG_REPLICA_PORT" | as_pg tee -a "$dir/postgresql.conf" >/dev/null
+  fi
+  if ! as_pg "$PG_BIN/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+    port_open "$PG_REPLICA_PORT" && die "port $PG_REPLICA_PORT is taken by another process; set PG_REPLICA_PORT"
+    touch "$DATA/logs/postgres-replica.log"
+    [ "$(id -u)" != 0 ] || chown postgres:postgres "$DATA/logs/postgres-replica.log"
+    as_pg "$PG_BIN/pg_ctl" -D "$dir" -l "$DATA/logs/postgres-replica.log" -w -t 60 \
+      -o "-p $PG_REPLICA_PORT" start >/dev/null
+    log "PostgreSQL read replica started on $PG_REPLICA_PORT"
+  else
+    log "PostgreSQL read replica already running on $PG_REPLICA_PORT"
+  fi
+}
+
+replica_stop() {
+  local dir="$DATA/postgres-replica"
+  [ -n "$PG_BIN" ] && [ -s "$dir/PG_VERSION" ] || return 0
+  if as_pg "$PG_BIN/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+    as_pg "$PG_BIN/pg_ctl" -D "$dir" -m fast -w stop >/dev/null && log "PostgreSQL read replica stopped"
   fi
 }
 
@@ -214,6 +251,7 @@ redis_stop() {
 print_env() {
   cat <<EOF
 DATABASE_URL=postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$PG_DATABASE
+DATABASE_READ_URL=postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_REPLICA_PORT/$PG_DATABASE
 AMQP_URL=amqp://$RABBITMQ_USER:$RABBITMQ_PASSWORD@127.0.0.1:$RABBITMQ_PORT/%2F
 REDIS_URL=redis://127.0.0.1:$REDIS_PORT
 RABBITMQ_MANAGEMENT_URL=http://127.0.0.1:$RABBITMQ_MANAGEMENT_PORT/
@@ -229,10 +267,11 @@ case "$cmd" in
     # Independent servers boot in parallel; RabbitMQ is the slow one.
     rabbit_start & rpid=$!
     pg_start
+    replica_start
     redis_start
     wait $rpid
     ;;
-  down) rabbit_stop; redis_stop; pg_stop ;;
+  down) rabbit_stop; redis_stop; replica_stop; pg_stop ;;
   env) print_env ;;
   rabbit-stop) rabbit_stop ;;
   rabbit-start) rabbit_start ;;

@@ -1,6 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
+const LOCAL_DATABASE_URL = 'postgres://conveyor:conveyor@127.0.0.1:5432/conveyor';
+
 /** Credentials that only exist in the local development stack; refused in production. */
 const LOCAL_SECRET = 'conveyor:conveyor@';
 
@@ -30,6 +32,7 @@ const envSchema = z
     WORKER_PORT: int(1, 65535, 3001),
     HTTP_BODY_LIMIT_BYTES: int(1024, 64 * 1024 * 1024, 1024 * 1024),
     DATABASE_URL: z.string().url().optional(),
+    DATABASE_READ_URL: z.string().url().optional(),
     DATABASE_POOL_SIZE: int(1, 200, 10),
     REDIS_URL: z.string().url().optional(),
     AMQP_URL: z.string().url().optional(),
@@ -60,6 +63,11 @@ const envSchema = z
     RATES_FAILURE_NOTE_MS: int(0, 600_000, 1000),
     CONVERSION_CACHE_TTL_SECONDS: int(1, 86400, 1800),
     CONVERSION_WAIT_MS: int(0, 120_000, 10_000),
+    PROVIDER_PLANS_URL: z.string().url().optional(),
+    PROVIDER_PLANS_TIMEOUT_MS: int(100, 600_000, 10_000),
+    SYNC_INTERVAL_SECONDS: int(1, 7 * 86400, 300),
+    PLANS_CHUNK_SIZE: int(1, 5000, 500),
+    SEARCH_CACHE_TTL_SECONDS: int(0, 86400, 300),
     PROVIDER_SIM_HOST: z.string().min(1).default('127.0.0.1'),
     PROVIDER_SIM_PORT: int(1, 65535, 3100),
     PROVIDER_SIM_LATENCY_MS: int(0, 600_000, 0),
@@ -67,7 +75,7 @@ const envSchema = z
     PROVIDER_SIM_MODE: z.enum(SIM_MODES).default('ok'),
   })
   .superRefine((env, ctx) => {
-    for (const key of ['DATABASE_URL', 'REDIS_URL', 'AMQP_URL'] as const) {
+    for (const key of ['DATABASE_URL', 'REDIS_URL', 'AMQP_URL', 'PROVIDER_PLANS_URL'] as const) {
       const value = env[key];
       if (env.NODE_ENV === 'production' && !value) {
         ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production' });
@@ -110,7 +118,8 @@ export interface AppConfig {
     progressIntervalMs: number;
     faultDrills: boolean;
   };
-  db: { url: string; poolSize: number };
+  /** `readUrl` serves reads that may lag a little (search); the primary when no replica is set. */
+  db: { url: string; readUrl: string; poolSize: number };
   redis: { url: string };
   amqp: { url: string; heartbeatSeconds: number; publishTimeoutMs: number };
   outbox: { pollMs: number; batchSize: number };
@@ -130,6 +139,14 @@ export interface AppConfig {
     failureNoteMs: number;
   };
   conversions: { cacheTtlSeconds: number; waitMs: number };
+  plans: {
+    providerUrl: string;
+    providerTimeoutMs: number;
+    syncIntervalMs: number;
+    chunkSize: number;
+    /** 0 turns the search cache off. */
+    searchCacheTtlSeconds: number;
+  };
   simulator: { host: string; port: number; latencyMs: number; errorRate: number; mode: SimMode };
 }
 
@@ -166,7 +183,8 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
       faultDrills: e.WORKER_FAULT_DRILLS,
     },
     db: {
-      url: e.DATABASE_URL ?? 'postgres://conveyor:conveyor@127.0.0.1:5432/conveyor',
+      url: e.DATABASE_URL ?? LOCAL_DATABASE_URL,
+      readUrl: e.DATABASE_READ_URL ?? e.DATABASE_URL ?? LOCAL_DATABASE_URL,
       poolSize: e.DATABASE_POOL_SIZE,
     },
     redis: { url: e.REDIS_URL ?? 'redis://127.0.0.1:6379' },
@@ -193,6 +211,13 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
       failureNoteMs: e.RATES_FAILURE_NOTE_MS,
     },
     conversions: { cacheTtlSeconds: e.CONVERSION_CACHE_TTL_SECONDS, waitMs: e.CONVERSION_WAIT_MS },
+    plans: {
+      providerUrl: e.PROVIDER_PLANS_URL ?? `http://127.0.0.1:${e.PROVIDER_SIM_PORT}/plans`,
+      providerTimeoutMs: e.PROVIDER_PLANS_TIMEOUT_MS,
+      syncIntervalMs: e.SYNC_INTERVAL_SECONDS * 1000,
+      chunkSize: e.PLANS_CHUNK_SIZE,
+      searchCacheTtlSeconds: e.SEARCH_CACHE_TTL_SECONDS,
+    },
     simulator: {
       host: e.PROVIDER_SIM_HOST,
       port: e.PROVIDER_SIM_PORT,
