@@ -6,7 +6,7 @@
 #   scripts/stack.sh up   <profile>          start the servers that are not running yet
 #   scripts/stack.sh down <profile>          stop the servers this script started
 #   scripts/stack.sh env  <profile>          print the settings the apps need, as KEY=value lines
-#   scripts/stack.sh rabbit-stop|rabbit-start|pg-stop|pg-start <profile>   (used by fault tests)
+#   scripts/stack.sh rabbit-stop|rabbit-start|pg-stop|pg-start|redis-stop|redis-start <profile>   (fault tests)
 #
 # Ports come from the environment (see .env.example); the "test" profile has its own defaults so
 # `make test` can run next to `make up`.
@@ -124,6 +124,8 @@ EOF
     as_pg "$PG_BIN/psql" -h "$DATA/run" -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -q <<EOF >/dev/null
 CREATE ROLE "$PG_USER" LOGIN PASSWORD '$PG_PASSWORD';
 CREATE DATABASE "$PG_DATABASE" OWNER "$PG_USER";
+EOF
+    as_pg "$PG_BIN/psql" -h "$DATA/run" -p "$PG_PORT" -U postgres -d "$PG_DATABASE" -v ON_ERROR_STOP=1 -q <<EOF >/dev/null
 GRANT EXECUTE ON FUNCTION pg_wal_replay_pause() TO "$PG_USER";
 GRANT EXECUTE ON FUNCTION pg_wal_replay_resume() TO "$PG_USER";
 EOF
@@ -277,5 +279,7 @@ case "$cmd" in
   rabbit-start) rabbit_start ;;
   pg-stop) pg_stop ;;
   pg-start) pg_start ;;
-  *) die "usage: $0 install|up|down|env|rabbit-stop|rabbit-start|pg-stop|pg-start [profile]" ;;
+  redis-stop) redis_stop ;;
+  redis-start) redis_start ;;
+  *) die "usage: $0 install|up|down|env|rabbit-stop|rabbit-start|pg-stop|pg-start|redis-stop|redis-start [profile]" ;;
 esac

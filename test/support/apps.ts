@@ -38,7 +38,16 @@ export async function startApp(
   const port = extra[portVar] ? Number(extra[portVar]) : await freePort();
   const proc = spawn('node', [resolve(ROOT, `dist/apps/${name}/src/main.js`)], {
     cwd: ROOT,
-    env: { ...process.env, ...env, NODE_ENV: 'test', LOG_LEVEL: 'warn', [portVar]: String(port), ...extra },
+    // No scheduled plans syncs unless a spec asks: they would add tasks under other specs' feet.
+    env: {
+      ...process.env,
+      ...env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      SYNC_INTERVAL_SECONDS: '0',
+      [portVar]: String(port),
+      ...extra,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

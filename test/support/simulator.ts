@@ -6,7 +6,9 @@ export interface SimState {
   mode: string;
   latencyMs: number;
   errorRate: number;
-  hits: { rates: number };
+  plans: string;
+  generated: { plans: number; zones: number };
+  hits: { rates: number; plans: number };
 }
 
 export interface Simulator {
@@ -26,7 +28,7 @@ export async function startSimulator(env: StackEnv, extra: Record<string, string
   const sim: Simulator = {
     app: await startApp('provider-sim', env, extra),
     get providerEnv() {
-      return { RATES_PROVIDER_URL: `${this.app.url}/rates` };
+      return { RATES_PROVIDER_URL: `${this.app.url}/rates`, PROVIDER_PLANS_URL: `${this.app.url}/plans` };
     },
     async set(knobs) {
       const r = await request<SimState>(sim.app.url, 'PUT', '/_sim', knobs);

@@ -15,6 +15,7 @@ export function stack(command: string): string {
 
 export interface StackEnv {
   DATABASE_URL: string;
+  DATABASE_READ_URL: string;
   AMQP_URL: string;
   REDIS_URL: string;
   RABBITMQ_MANAGEMENT_URL: string;

@@ -7,6 +7,8 @@ import { TasksModule } from '@conveyor/tasks';
 import { UsersModule } from '@conveyor/users';
 import { CurrencyModule } from '@conveyor/currency';
 import { CurrenciesController } from './currencies.controller';
+import { PlansModule } from '@conveyor/plans';
+import { PlansController } from './plans.controller';
 import { HealthController } from './health.controller';
 import { IdBatchesController } from './id-batches.controller';
 import { ReportsConsumer } from './reports.consumer';
@@ -29,12 +31,14 @@ export class GatewayModule {
         TasksModule,
         UsersModule,
         CurrencyModule,
+        PlansModule,
       ],
       controllers: [
         TasksController,
         UsersController,
         IdBatchesController,
         CurrenciesController,
+        PlansController,
         HealthController,
       ],
       providers: [ReportsConsumer],

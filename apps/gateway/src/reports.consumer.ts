@@ -1,14 +1,15 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { RATES_MESSAGE_TYPE } from '@conveyor/contracts';
+import { PLANS_CHUNK_TYPE, RATES_MESSAGE_TYPE } from '@conveyor/contracts';
+import { PlansService } from '@conveyor/plans';
 import { CurrenciesService } from '@conveyor/currency';
-import { AmqpService, QUEUES } from '@conveyor/messaging';
+import { AmqpService, Delivery, QUEUES } from '@conveyor/messaging';
 import { OutboxRelay, TaskReportsService } from '@conveyor/tasks';
 
 /** How long shutdown waits for received reports to be applied (longer if the database is down). */
 const SHUTDOWN_GRACE_MS = 5000;
 
-/** Transport adapter: worker reports, rate announcements and dead letters in, table updates out. */
+/** Transport adapter: worker reports, rate announcements, plans chunks and dead letters in, table updates out. */
 @Injectable()
 export class ReportsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(
@@ -16,19 +17,23 @@ export class ReportsConsumer implements OnApplicationBootstrap, BeforeApplicatio
     private readonly reports: TaskReportsService,
     private readonly relay: OutboxRelay,
     private readonly currencies: CurrenciesService,
+    private readonly plans: PlansService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const { prefetch } = this.config.status;
     await this.amqp.consume(QUEUES.statusHigh, prefetch, (d) => this.reports.receiveStatus(d, 'high'));
-    await this.amqp.consume(QUEUES.status, prefetch, (d) =>
-      d.type === RATES_MESSAGE_TYPE
-        ? this.currencies.receiveRates(d)
-        : this.reports.receiveStatus(d, 'normal'),
-    );
+    await this.amqp.consume(QUEUES.status, prefetch, (d) => this.receive(d));
     await this.amqp.consume(QUEUES.deadGateway, 50, (d) => this.reports.receiveDeadLetter(d));
     this.relay.start();
+  }
+
+  /** `conveyor.status` carries task reports, rate-table announcements and plans chunks. */
+  private receive(d: Delivery): Promise<void> {
+    if (d.type === RATES_MESSAGE_TYPE) return this.currencies.receiveRates(d);
+    if (d.type === PLANS_CHUNK_TYPE) return this.plans.receiveChunk(d);
+    return this.reports.receiveStatus(d, 'normal');
   }
 
   /** Drain before the connection closes: stop the relay and intake, apply what was received. */

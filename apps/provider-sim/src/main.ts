@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify from 'fastify';
@@ -6,7 +7,7 @@ import { z } from 'zod';
 import { SIM_MODES, SimMode, loadConfig } from '@conveyor/config';
 
 /**
- * Provider simulator (a dev/test tool): serves the ECB rates fixture on loopback, with knobs for
+ * Provider simulator (a dev/test tool): serves the ECB rates and plans fixtures on loopback, with knobs for
  * latency, an error rate and broken answers, and a hit counter. Tests turn the knobs at run time
  * through `PUT /_sim`; `make up` starts it with the PROVIDER_SIM_* settings.
  */
@@ -14,11 +15,20 @@ const config = loadConfig();
 const FIXTURES = resolve(__dirname, '../fixtures');
 const ratesXml = readFileSync(resolve(FIXTURES, 'ecb-rates.xml'), 'utf8');
 
+/** Plans fixtures by name (`plans-<name>.xml`), plus `generated` (see generatedPlans). */
+const plansXml = Object.fromEntries(
+  readdirSync(FIXTURES)
+    .filter((f) => /^plans-.+\.xml$/.test(f))
+    .map((f) => [f.slice('plans-'.length, -'.xml'.length), readFileSync(resolve(FIXTURES, f), 'utf8')]),
+);
+
 const state = {
   mode: config.simulator.mode,
   latencyMs: config.simulator.latencyMs,
   errorRate: config.simulator.errorRate,
-  hits: { rates: 0 },
+  plans: 'answer-1',
+  generated: { plans: 5000, zones: 200 },
+  hits: { rates: 0, plans: 0 },
 };
 
 const knobs = z
@@ -26,6 +36,14 @@ const knobs = z
     mode: z.enum(SIM_MODES).optional(),
     latencyMs: z.number().int().min(0).max(600_000).optional(),
     errorRate: z.number().min(0).max(1).optional(),
+    plans: z
+      .string()
+      .regex(/^[a-z0-9-]+$/)
+      .optional(),
+    generated: z
+      .object({ plans: z.number().int().min(1).max(100_000), zones: z.number().int().min(1).max(1000) })
+      .strict()
+      .optional(),
     resetHits: z.boolean().optional(),
   })
   .strict();
@@ -63,6 +81,46 @@ app.get('/rates', async (_req, reply) => {
   return reply.type(type).send(body);
 });
 
+/** A feed of `plans` online plans with `zones` zones each, streamed so the simulator never holds it. */
+function generatedPlans(plans: number, zones: number): Readable {
+  return Readable.from(
+    (function* () {
+      yield '<planList version="1.0"><output>';
+      for (let b = 1; b <= plans; b++) {
+        const day = String(1 + (b % 28)).padStart(2, '0');
+        const month = String(1 + (b % 12)).padStart(2, '0');
+        let xml =
+          `<base_plan base_plan_id="${b}" sell_mode="online" title="Generated plan ${b}">` +
+          `<plan plan_start_date="2022-${month}-${day}T20:00:00" plan_end_date="2022-${month}-${day}T22:00:00" ` +
+          `plan_id="${b}" sell_from="2021-01-01T00:00:00" sell_to="2022-${month}-${day}T19:00:00" sold_out="false">`;
+        for (let z = 1; z <= zones; z++) {
+          xml += `<zone zone_id="${z}" capacity="${z % 50}" price="${(10 + ((b * z) % 90)).toFixed(2)}" name="Zone ${z}" numbered="true"/>`;
+        }
+        yield `${xml}</plan></base_plan>`;
+      }
+      yield '</output></planList>';
+    })(),
+  );
+}
+
+app.get('/plans', async (_req, reply) => {
+  state.hits.plans++;
+  if (state.latencyMs > 0) await sleep(state.latencyMs);
+  if (Math.random() < state.errorRate) {
+    return reply.status(503).type('text/plain').send('simulated provider error');
+  }
+  if (state.mode !== 'ok') {
+    const broken = ratesBody(state.mode); // the same broken answers as the rates endpoint
+    return reply.type(broken.type).send(broken.body.replace('<gesmes:Envelope', '<planList'));
+  }
+  if (state.plans === 'generated') {
+    return reply.type('application/xml').send(generatedPlans(state.generated.plans, state.generated.zones));
+  }
+  const xml = plansXml[state.plans];
+  if (xml === undefined) return reply.status(404).type('text/plain').send(`no plans fixture ${state.plans}`);
+  return reply.type('application/xml').send(xml);
+});
+
 app.get('/_sim', () => state);
 
 app.put('/_sim', (req, reply) => {
@@ -72,7 +130,7 @@ app.put('/_sim', (req, reply) => {
   }
   const { resetHits, ...rest } = parsed.data;
   Object.assign(state, rest);
-  if (resetHits) state.hits = { rates: 0 };
+  if (resetHits) state.hits = { rates: 0, plans: 0 };
   return state;
 });
 

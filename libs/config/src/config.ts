@@ -65,7 +65,7 @@ const envSchema = z
     CONVERSION_WAIT_MS: int(0, 120_000, 10_000),
     PROVIDER_PLANS_URL: z.string().url().optional(),
     PROVIDER_PLANS_TIMEOUT_MS: int(100, 600_000, 10_000),
-    SYNC_INTERVAL_SECONDS: int(1, 7 * 86400, 300),
+    SYNC_INTERVAL_SECONDS: int(0, 7 * 86400, 300),
     PLANS_CHUNK_SIZE: int(1, 5000, 500),
     SEARCH_CACHE_TTL_SECONDS: int(0, 86400, 300),
     PROVIDER_SIM_HOST: z.string().min(1).default('127.0.0.1'),
@@ -142,6 +142,7 @@ export interface AppConfig {
   plans: {
     providerUrl: string;
     providerTimeoutMs: number;
+    /** 0: no schedule, syncs only by hand (POST /plans/sync). */
     syncIntervalMs: number;
     chunkSize: number;
     /** 0 turns the search cache off. */

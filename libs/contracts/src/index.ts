@@ -6,3 +6,4 @@ export * from './messages';
 export * from './user-process.dto';
 export * from './currencies';
 export * from './currency-convert.dto';
+export * from './plans';

@@ -3,6 +3,7 @@ import { ValidationError, validateSync } from 'class-validator';
 import { DemoWorkPayloadDto } from './demo-work.dto';
 import { UserProcessPayloadDto } from './user-process.dto';
 import { CurrencyConvertPayloadDto } from './currency-convert.dto';
+import { PlansSyncPayloadDto } from './plans';
 import { TaskKind } from './task-status';
 
 /**
@@ -46,7 +47,17 @@ export const currencyConvert: TaskTypeContract<CurrencyConvertPayloadDto> = {
   example: { from: 'USD', to: 'BRL', amount: '10.50' },
 };
 
-export const TASK_TYPES: readonly TaskTypeContract[] = [demoWork, userProcess, currencyConvert];
+export const plansSync: TaskTypeContract<PlansSyncPayloadDto> = {
+  name: 'plans.sync',
+  description:
+    'Fetches the plans feed, parses it in the pool and sends the online plans to the gateway in chunks.',
+  payload: PlansSyncPayloadDto,
+  kinds: ['io'],
+  kindOf: () => 'io',
+  example: { trigger: 'manual' },
+};
+
+export const TASK_TYPES: readonly TaskTypeContract[] = [demoWork, userProcess, currencyConvert, plansSync];
 
 /** Type names are one routing-key segment group: lower-case words separated by dots. */
 export const TASK_TYPE_NAME = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$/;

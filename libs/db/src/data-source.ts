@@ -6,6 +6,7 @@ import { TaskAttempts1763800000000 } from './migrations/1763800000000-task-attem
 import { AttemptCancelled1763900000000 } from './migrations/1763900000000-attempt-cancelled';
 import { UsersIdBatches1764000000000 } from './migrations/1764000000000-users-id-batches';
 import { Currencies1764100000000 } from './migrations/1764100000000-currencies';
+import { Plans1764200000000 } from './migrations/1764200000000-plans';
 
 export const ENTITIES = [TaskEntity, OutboxEntity];
 export const MIGRATIONS = [
@@ -14,6 +15,7 @@ export const MIGRATIONS = [
   AttemptCancelled1763900000000,
   UsersIdBatches1764000000000,
   Currencies1764100000000,
+  Plans1764200000000,
 ];
 
 /** The one set of data-source options, used by the app and by the migration runner alike. */

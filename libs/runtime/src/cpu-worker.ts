@@ -33,7 +33,7 @@ function contextOf(job: CpuJob): CpuContext {
 }
 
 /** Entry point of a pool thread. Errors come back as data: class identity does not cross threads. */
-export default function run(job: CpuJob): CpuOutcome {
+export default async function run(job: CpuJob): Promise<CpuOutcome> {
   const fn = CPU_HANDLERS[job.type];
   if (!fn)
     return {
@@ -41,7 +41,7 @@ export default function run(job: CpuJob): CpuOutcome {
       error: { message: `no CPU handler for ${job.type}`, code: 'NO_HANDLER', retryable: false },
     };
   try {
-    return { ok: true, result: fn(job.payload as never, contextOf(job)) };
+    return { ok: true, result: await fn(job.payload as never, contextOf(job)) };
   } catch (err) {
     if (err instanceof HandlerError)
       return { ok: false, error: { message: err.message, code: err.code, retryable: err.retryable } };

@@ -7,9 +7,12 @@ const io: TaskHandler['io'] = () => Promise.resolve(null);
 
 describe('handler registry', () => {
   it('is consistent for the shipped task types', () => {
-    const rates = { table: () => Promise.reject(new Error('not used')) };
-    expect(checkRegistry(TASK_TYPES, workerHandlers({ rates }))).toEqual([]);
-    expect(new HandlerRegistry(workerHandlers({ rates })).get('currency.convert')).toBeDefined();
+    const deps = {
+      rates: { table: () => Promise.reject(new Error('not used')) },
+      plans: { sync: () => Promise.reject(new Error('not used')) },
+    };
+    expect(checkRegistry(TASK_TYPES, workerHandlers(deps))).toEqual([]);
+    expect(new HandlerRegistry(workerHandlers(deps)).get('currency.convert')).toBeDefined();
   });
 
   it('reports a type without a handler, a duplicate and an unknown one', () => {

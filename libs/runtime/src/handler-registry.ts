@@ -4,15 +4,22 @@ import { demoWorkHandler } from './demo-work.handler';
 import { TaskHandler, supports } from './handler';
 import { userProcessHandler } from './user-process.handler';
 import { RateSource, currencyConvertHandler } from './currency-convert.handler';
+import { PlansSource, plansSyncHandler } from './plans-sync.handler';
 
 /** What handlers need from the worker's services. */
 export interface HandlerDeps {
   rates: RateSource;
+  plans: PlansSource;
 }
 
 /** Every handler of this worker. Add a new task type's handler here. */
 export function workerHandlers(deps: HandlerDeps): readonly TaskHandler[] {
-  return [demoWorkHandler, userProcessHandler, currencyConvertHandler(deps.rates)];
+  return [
+    demoWorkHandler,
+    userProcessHandler,
+    currencyConvertHandler(deps.rates),
+    plansSyncHandler(deps.plans),
+  ];
 }
 
 /**

@@ -20,6 +20,7 @@ import { AmqpService, Delivery, EXCHANGES } from '@conveyor/messaging';
 import { CpuPool } from './cpu-pool';
 import { HandlerError, TaskCancelled, TaskHandler } from './handler';
 import { HandlerRegistry, workerHandlers } from './handler-registry';
+import { PlansFeed } from './plans-feed';
 import { RunningTask, RunningTasks } from './running-task';
 import { StatusPublisher } from './status-publisher';
 
@@ -79,9 +80,10 @@ export class TaskRunner implements OnModuleInit, OnModuleDestroy {
     private readonly redis: RedisService,
     private readonly reports: StatusPublisher,
     rates: RatesService,
+    plans: PlansFeed,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.registry = new HandlerRegistry(workerHandlers({ rates }));
+    this.registry = new HandlerRegistry(workerHandlers({ rates, plans }));
   }
 
   onModuleInit(): void {
