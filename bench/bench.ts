@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import * as amqplib from 'amqplib';
 import { Client } from 'pg';
 import { QUORUM_QUEUE_ARGS } from '@conveyor/messaging';
+import { searchBench } from './search-bench';
 
 const ROOT = resolve(__dirname, '../..');
 const TASKS = Number(process.env.BENCH_TASKS ?? 10_000);
@@ -122,7 +123,7 @@ const TASK = { type: 'demo.work', payload: { seconds: 0, cpuBound: false } };
 
 /** Submits TASKS tasks (one per POST, or 1,000 per batch) and waits until all have succeeded. */
 async function conveyorRun(db: Client, url: string, mode: 'single' | 'batch'): Promise<RunResult> {
-  await db.query('TRUNCATE tasks, outbox, task_attempts');
+  await db.query('TRUNCATE tasks, outbox, task_attempts CASCADE');
   const requests =
     mode === 'single'
       ? Array.from({ length: TASKS }, () => ({ path: '/tasks', body: JSON.stringify(TASK) }))
@@ -177,7 +178,7 @@ interface BurstResult {
 
 /** TASKS tasks all due in the same second: how long after it the relay has published them all. */
 async function dueBurst(db: Client, url: string): Promise<BurstResult> {
-  await db.query('TRUNCATE tasks, outbox, task_attempts');
+  await db.query('TRUNCATE tasks, outbox, task_attempts CASCADE');
   const dueAt = new Date(Math.ceil(Date.now() / 1000) * 1000 + 20_000);
   const item = { ...TASK, runAt: dueAt.toISOString() };
   for (let i = 0; i < TASKS; i += 1000) {
@@ -257,6 +258,20 @@ async function main(): Promise<void> {
     `${TASKS} tasks due in the same second: published ${(b.publishedP50 / 1000).toFixed(2)} s (p50) and ` +
       `${(b.publishedMax / 1000).toFixed(2)} s (all) after it; all succeeded ${(b.succeededMax / 1000).toFixed(2)} s after it`,
   );
+  const search = await searchBench();
+  const ceiling = search.results[0];
+  lines.push(
+    `search: 5,000 plans, 50 one-day ranges (${search.eventsPerAnswer.toFixed(1)} plans per answer on average), 20 connections`,
+  );
+  for (const r of search.results) {
+    lines.push(
+      `  ${r.what}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors}` +
+        (r === ceiling ? '' : `; ${(r.rps / ceiling.rps).toFixed(2)} of the ceiling`),
+    );
+  }
+  const cached = search.results[1];
+  const ok = cached.rps >= ceiling.rps / 2 && cached.p99 < 20;
+  lines.push(`  cached search bar (>= 0.5 of the ceiling, p99 < 20 ms): ${ok ? 'met' : 'NOT met'}`);
   process.stdout.write(`\n${lines.join('\n')}\n`);
 }
 

@@ -87,6 +87,16 @@ pg_reachable() {
   done
 }
 
+pg_run() { # data-dir port port-setting log-name what: starts the cluster unless it runs
+  local dir=$1 port=$2 setting=$3 logfile="$DATA/logs/$4.log" what=$5
+  if as_pg "$PG_BIN/pg_ctl" -D "$dir" status >/dev/null 2>&1; then log "$what already running on $port"; return 0; fi
+  port_open "$port" && die "port $port is taken by another process; set $setting to a free port"
+  touch "$logfile"
+  [ "$(id -u)" != 0 ] || chown postgres:postgres "$logfile"
+  as_pg "$PG_BIN/pg_ctl" -D "$dir" -l "$logfile" -w -t 60 -o "-p $port" start >/dev/null
+  log "$what started on $port"
+}
+
 pg_start() {
   [ -n "$PG_BIN" ] || die "PostgreSQL is not installed (run: scripts/stack.sh install)"
   local dir="$DATA/postgres"
@@ -109,16 +119,7 @@ EOF
     local fresh=1
   fi
   [ "$(id -u)" != 0 ] || chown postgres:postgres "$DATA/run"
-  if ! as_pg "$PG_BIN/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
-    port_open "$PG_PORT" && die "port $PG_PORT is taken by another process; set PG_PORT to a free port"
-    touch "$DATA/logs/postgres.log"
-    [ "$(id -u)" != 0 ] || chown postgres:postgres "$DATA/logs/postgres.log"
-    as_pg "$PG_BIN/pg_ctl" -D "$dir" -l "$DATA/logs/postgres.log" -w -t 60 \
-      -o "-p $PG_PORT" start >/dev/null
-    log "PostgreSQL started on $PG_PORT"
-  else
-    log "PostgreSQL already running on $PG_PORT"
-  fi
+  pg_run "$dir" "$PG_PORT" PG_PORT postgres PostgreSQL
   if [ "${fresh:-0}" = 1 ]; then
     # The app role may pause and resume replay on the replica: the tests prove reads go there.
     as_pg "$PG_BIN/psql" -h "$DATA/run" -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -q <<EOF >/dev/null
@@ -146,16 +147,7 @@ replica_start() {
     # Later lines win: the copy of the primary's settings gets the replica's own port.
     printf 'port = %s\nhot_standby = on\n' "$PG_REPLICA_PORT" | as_pg tee -a "$dir/postgresql.conf" >/dev/null
   fi
-  if ! as_pg "$PG_BIN/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
-    port_open "$PG_REPLICA_PORT" && die "port $PG_REPLICA_PORT is taken by another process; set PG_REPLICA_PORT"
-    touch "$DATA/logs/postgres-replica.log"
-    [ "$(id -u)" != 0 ] || chown postgres:postgres "$DATA/logs/postgres-replica.log"
-    as_pg "$PG_BIN/pg_ctl" -D "$dir" -l "$DATA/logs/postgres-replica.log" -w -t 60 \
-      -o "-p $PG_REPLICA_PORT" start >/dev/null
-    log "PostgreSQL read replica started on $PG_REPLICA_PORT"
-  else
-    log "PostgreSQL read replica already running on $PG_REPLICA_PORT"
-  fi
+  pg_run "$dir" "$PG_REPLICA_PORT" PG_REPLICA_PORT postgres-replica "PostgreSQL read replica"
 }
 
 replica_stop() {

@@ -67,7 +67,8 @@ function ratesBody(mode: SimMode): { type: string; body: string } {
   }
 }
 
-const app = Fastify({ logger: { level: config.log.level }, disableRequestLogging: !config.log.http });
+// Request logs only with LOG_HTTP; start-up failures are reported below either way.
+const app = Fastify({ logger: config.log.http ? { level: config.log.level } : false });
 
 app.get('/health', () => ({ status: 'ok' }));
 

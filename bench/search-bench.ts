@@ -1,0 +1,120 @@
+/**
+ * The search scenario of `make bench`: 5,000 plans in the store, autocannon against GET /search
+ * with 50 distinct one-day ranges for 20 s each — cached, uncached, and a constant Fastify route.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import autocannon from 'autocannon';
+
+const ROOT = resolve(__dirname, '../..');
+const PLANS = 5000;
+const DURATION_S = Number(process.env.BENCH_SEARCH_SECONDS ?? 20);
+const CONNECTIONS = 20;
+const PORTS = { sim: 3910, gateway: 3911, uncached: 3912, worker: 3913, constant: 3914 };
+
+export interface LoadResult {
+  what: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+function start(script: string, env: Record<string, string>, args: string[] = []): ChildProcess {
+  return spawn('node', [resolve(ROOT, script), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', SYNC_INTERVAL_SECONDS: '0', ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+}
+
+async function until(what: string, probe: () => Promise<boolean>, ms = 120_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await probe().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+/** The generated feed's plans start on one of 336 days of 2022: 50 of those days, as ranges. */
+function ranges(): string[] {
+  return Array.from({ length: 50 }, (_, i) => {
+    const month = String(1 + (i % 12)).padStart(2, '0');
+    const day = String(1 + ((i * 7) % 28)).padStart(2, '0');
+    return `/search?starts_at=2022-${month}-${day}T00:00:00Z&ends_at=2022-${month}-${day}T23:59:59Z`;
+  });
+}
+
+async function load(what: string, base: string): Promise<LoadResult> {
+  const result = await autocannon({
+    url: base,
+    connections: CONNECTIONS,
+    duration: DURATION_S,
+    requests: ranges().map((path) => ({ method: 'GET', path })),
+  });
+  return {
+    what,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+  };
+}
+
+export async function searchBench(): Promise<{ results: LoadResult[]; eventsPerAnswer: number }> {
+  const url = (port: number) => `http://127.0.0.1:${port}`;
+  const providers = { PROVIDER_PLANS_URL: `${url(PORTS.sim)}/plans` };
+  const procs = [
+    start('dist/apps/provider-sim/src/main.js', { PROVIDER_SIM_PORT: String(PORTS.sim) }),
+    start('dist/apps/gateway/src/main.js', { ...providers, GATEWAY_PORT: String(PORTS.gateway) }),
+    start('dist/apps/gateway/src/main.js', {
+      GATEWAY_PORT: String(PORTS.uncached),
+      SEARCH_CACHE_TTL_SECONDS: '0',
+    }),
+    start('dist/apps/worker/src/main.js', { ...providers, WORKER_PORT: String(PORTS.worker) }),
+    start('dist/bench/constant-server.js', {}, [String(PORTS.constant)]),
+  ];
+  try {
+    for (const port of [PORTS.sim, PORTS.gateway, PORTS.uncached, PORTS.worker]) {
+      await until(`port ${port}`, async () => (await fetch(`${url(port)}/health`)).ok);
+    }
+    await until('the constant server', async () => (await fetch(`${url(PORTS.constant)}/search`)).ok);
+    await fetch(`${url(PORTS.sim)}/_sim`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ plans: 'generated', generated: { plans: PLANS, zones: 20 } }),
+    });
+    const sync = (await (await fetch(`${url(PORTS.gateway)}/plans/sync`, { method: 'POST' })).json()) as {
+      id: string;
+    };
+    await until('the plans sync', async () => {
+      const runs = (await (await fetch(`${url(PORTS.gateway)}/plans/syncs?limit=1`)).json()) as {
+        items: { taskId: string; status: string; chunks: number; chunksExpected: number | null }[];
+      };
+      const run = runs.items.find((r) => r.taskId === sync.id);
+      if (run && run.status !== 'succeeded' && run.status !== 'running' && run.status !== 'queued')
+        throw new Error(`plans sync ended ${run.status}`);
+      return run?.status === 'succeeded' && run.chunks === run.chunksExpected;
+    });
+    // One pass over the ranges fills the cache; the size of a typical answer, for the record.
+    let events = 0;
+    for (const path of ranges()) {
+      const body = (await (await fetch(`${url(PORTS.gateway)}${path}`)).json()) as {
+        data: { events: unknown[] };
+      };
+      events += body.data.events.length;
+    }
+    const results = [
+      await load('constant Fastify route (ceiling)', url(PORTS.constant)),
+      await load('GET /search, cached', url(PORTS.gateway)),
+      await load('GET /search, uncached (read replica)', url(PORTS.uncached)),
+    ];
+    return { results, eventsPerAnswer: events / ranges().length };
+  } finally {
+    for (const p of procs) p.kill('SIGTERM');
+    await Promise.all(
+      procs.map((p) => new Promise((ok) => (p.exitCode !== null ? ok(null) : p.once('exit', ok)))),
+    );
+  }
+}
