@@ -11,7 +11,7 @@ const ROOT = resolve(__dirname, '../..');
 const PLANS = 5000;
 const DURATION_S = Number(process.env.BENCH_SEARCH_SECONDS ?? 20);
 const CONNECTIONS = 20;
-const PORTS = { sim: 3910, gateway: 3911, uncached: 3912, worker: 3913, constant: 3914 };
+const PORTS = { sim: 3910, gateway: 3911, uncached: 3912, worker: 3913, constant: 3914, sized: 3915 };
 
 export interface LoadResult {
   what: string;
@@ -62,7 +62,11 @@ async function load(what: string, base: string): Promise<LoadResult> {
   };
 }
 
-export async function searchBench(): Promise<{ results: LoadResult[]; eventsPerAnswer: number }> {
+export async function searchBench(): Promise<{
+  results: LoadResult[];
+  eventsPerAnswer: number;
+  bytesPerAnswer: number;
+}> {
   const url = (port: number) => `http://127.0.0.1:${port}`;
   const providers = { PROVIDER_PLANS_URL: `${url(PORTS.sim)}/plans` };
   const procs = [
@@ -98,19 +102,28 @@ export async function searchBench(): Promise<{ results: LoadResult[]; eventsPerA
       return run?.status === 'succeeded' && run.chunks === run.chunksExpected;
     });
     // One pass over the ranges fills the cache; the size of a typical answer, for the record.
-    let events = 0;
-    for (const path of ranges()) {
-      const body = (await (await fetch(`${url(PORTS.gateway)}${path}`)).json()) as {
-        data: { events: unknown[] };
-      };
-      events += body.data.events.length;
-    }
+    const answers: string[] = [];
+    for (const path of ranges()) answers.push(await (await fetch(`${url(PORTS.gateway)}${path}`)).text());
+    const events = answers.reduce(
+      (n, a) => n + (JSON.parse(a) as { data: { events: unknown[] } }).data.events.length,
+      0,
+    );
+    const bytes = answers.reduce((n, a) => n + a.length, 0) / answers.length;
+    // The same constant route again, answering a real search answer of about the average size.
+    const typical = answers.reduce((best, a) =>
+      Math.abs(a.length - bytes) < Math.abs(best.length - bytes) ? a : best,
+    );
+    procs.push(
+      start('dist/bench/constant-server.js', { BENCH_CONSTANT_BODY: typical }, [String(PORTS.sized)]),
+    );
+    await until('the sized constant server', async () => (await fetch(`${url(PORTS.sized)}/search`)).ok);
     const results = [
-      await load('constant Fastify route (ceiling)', url(PORTS.constant)),
+      await load('constant Fastify route, tiny body (ceiling)', url(PORTS.constant)),
+      await load(`constant Fastify route, a ${typical.length}-byte search answer`, url(PORTS.sized)),
       await load('GET /search, cached', url(PORTS.gateway)),
       await load('GET /search, uncached (read replica)', url(PORTS.uncached)),
     ];
-    return { results, eventsPerAnswer: events / ranges().length };
+    return { results, eventsPerAnswer: events / answers.length, bytesPerAnswer: bytes };
   } finally {
     for (const p of procs) p.kill('SIGTERM');
     await Promise.all(

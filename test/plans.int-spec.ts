@@ -227,7 +227,8 @@ describe('plans ingest and search', () => {
     const bypassed = await cacheCount('bypass');
     stack('redis-stop');
     try {
-      const r = await search();
+      // Parameters this gateway has not answered yet, so no copy in its memory can answer them.
+      const r = await search('/search?starts_at=2021-02-01T00:00:00Z&ends_at=2022-07-03T00:00:01Z');
       expect(r.status).toBe(200);
       expect(r.body.data.events.map((e: { title: string }) => e.title)).toEqual(rows.map((x) => x.title));
       expect(await cacheCount('bypass')).toBe(bypassed + 1);

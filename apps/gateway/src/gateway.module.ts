@@ -9,6 +9,7 @@ import { CurrencyModule } from '@conveyor/currency';
 import { CurrenciesController } from './currencies.controller';
 import { PlansModule } from '@conveyor/plans';
 import { PlansController } from './plans.controller';
+import { SearchRoute } from './search.route';
 import { HealthController } from './health.controller';
 import { IdBatchesController } from './id-batches.controller';
 import { ReportsConsumer } from './reports.consumer';
@@ -41,7 +42,7 @@ export class GatewayModule {
         PlansController,
         HealthController,
       ],
-      providers: [ReportsConsumer],
+      providers: [ReportsConsumer, SearchRoute],
     };
   }
 }

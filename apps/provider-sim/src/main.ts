@@ -88,8 +88,9 @@ function generatedPlans(plans: number, zones: number): Readable {
     (function* () {
       yield '<planList version="1.0"><output>';
       for (let b = 1; b <= plans; b++) {
-        const day = String(1 + (b % 28)).padStart(2, '0');
+        // 336 distinct days of 2022, each with about the same number of plans.
         const month = String(1 + (b % 12)).padStart(2, '0');
+        const day = String(1 + (Math.floor(b / 12) % 28)).padStart(2, '0');
         let xml =
           `<base_plan base_plan_id="${b}" sell_mode="online" title="Generated plan ${b}">` +
           `<plan plan_start_date="2022-${month}-${day}T20:00:00" plan_end_date="2022-${month}-${day}T22:00:00" ` +

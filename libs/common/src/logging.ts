@@ -1,9 +1,14 @@
+import { RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from '@conveyor/config';
 
-/** pino JSON logs; request logs only when LOG_HTTP is on (they dominate under load). */
+/**
+ * pino JSON logs; request logs only when LOG_HTTP is on (they dominate under load). `GET /search`
+ * skips the per-request logger entirely: it is the hot read path, and its cost there was measured.
+ */
 export function loggingModule(config: AppConfig, name: string) {
   return LoggerModule.forRoot({
+    exclude: config.log.http ? [] : [{ method: RequestMethod.GET, path: 'search' }],
     pinoHttp: {
       name,
       level: config.log.level,

@@ -68,6 +68,7 @@ const envSchema = z
     SYNC_INTERVAL_SECONDS: int(0, 7 * 86400, 300),
     PLANS_CHUNK_SIZE: int(1, 5000, 500),
     SEARCH_CACHE_TTL_SECONDS: int(0, 86400, 300),
+    SEARCH_MEMORY_CACHE_MS: int(0, 60_000, 1000),
     PROVIDER_SIM_HOST: z.string().min(1).default('127.0.0.1'),
     PROVIDER_SIM_PORT: int(1, 65535, 3100),
     PROVIDER_SIM_LATENCY_MS: int(0, 600_000, 0),
@@ -147,6 +148,8 @@ export interface AppConfig {
     chunkSize: number;
     /** 0 turns the search cache off. */
     searchCacheTtlSeconds: number;
+    /** How long a gateway serves an answer from its own memory before asking Redis again (0: never). */
+    searchMemoryCacheMs: number;
   };
   simulator: { host: string; port: number; latencyMs: number; errorRate: number; mode: SimMode };
 }
@@ -218,6 +221,7 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
       syncIntervalMs: e.SYNC_INTERVAL_SECONDS * 1000,
       chunkSize: e.PLANS_CHUNK_SIZE,
       searchCacheTtlSeconds: e.SEARCH_CACHE_TTL_SECONDS,
+      searchMemoryCacheMs: e.SEARCH_MEMORY_CACHE_MS,
     },
     simulator: {
       host: e.PROVIDER_SIM_HOST,

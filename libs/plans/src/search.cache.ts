@@ -11,19 +11,33 @@ return {v, redis.call('get', ARGV[1] .. v .. ':' .. ARGV[2])}`;
 
 const lookups = new Counter({
   name: 'conveyor_search_cache_total',
-  help: 'GET /search answers by source: hit (Redis), miss (database, then cached), bypass (Redis unavailable or cache off)',
+  help: 'GET /search answers by source: hit (memory or Redis), miss (database, then cached), bypass (Redis unavailable or cache off)',
   labelNames: ['result'],
   registers: [metricsRegistry],
 });
+
+/** What one gateway keeps in memory in front of Redis: bounded, and each entry for a short time. */
+const MEMORY_MAX_BYTES = 64 * 1024 * 1024;
+
+interface MemoryEntry {
+  json: string;
+  until: number;
+}
 
 /**
  * Search answers in Redis under the normalised parameters and the plans' data version, for
  * SEARCH_CACHE_TTL_SECONDS. An ingest that changes data bumps the version, which retires every
  * older answer at once. Redis down is a bypass, never an error.
+ *
+ * In front of Redis each gateway keeps the answers it served for SEARCH_MEMORY_CACHE_MS (1 s), so
+ * a hot range costs no round trip: another gateway's ingest shows here within that time, this
+ * gateway's own at once.
  */
 @Injectable()
 export class SearchCache {
   private readonly logger = new Logger(SearchCache.name);
+  private readonly memory = new Map<string, MemoryEntry>();
+  private memoryBytes = 0;
 
   constructor(
     private readonly redis: RedisService,
@@ -37,6 +51,11 @@ export class SearchCache {
       lookups.inc({ result: 'bypass' });
       return {};
     }
+    const near = this.memory.get(params);
+    if (near && near.until > Date.now()) {
+      lookups.inc({ result: 'hit' });
+      return { hit: near.json };
+    }
     let version: string;
     try {
       const [v, answer] = (await this.redis.eval(READ, 1, VERSION_KEY, 'conveyor:search:', params)) as [
@@ -45,6 +64,7 @@ export class SearchCache {
       ];
       if (answer) {
         lookups.inc({ result: 'hit' });
+        this.remember(params, answer);
         return { hit: answer };
       }
       version = v;
@@ -54,18 +74,37 @@ export class SearchCache {
     }
     lookups.inc({ result: 'miss' });
     return {
-      store: (json) =>
-        void this.redis.set(`conveyor:search:${version}:${params}`, json, 'EX', ttl).catch(() => undefined),
+      store: (json) => {
+        this.remember(params, json);
+        void this.redis.set(`conveyor:search:${version}:${params}`, json, 'EX', ttl).catch(() => undefined);
+      },
     };
   }
 
   /** Retires every cached answer (a new data version). */
   async invalidate(): Promise<void> {
+    this.memory.clear();
+    this.memoryBytes = 0;
     try {
       await this.redis.incr(VERSION_KEY);
     } catch (err) {
       // Answers cached before this ingest live until their TTL ends.
       this.logger.warn(`search cache not invalidated: ${(err as Error).message}`);
+    }
+  }
+
+  private remember(params: string, json: string): void {
+    const ms = this.config.plans.searchMemoryCacheMs;
+    if (ms === 0 || json.length > MEMORY_MAX_BYTES / 4) return;
+    const old = this.memory.get(params);
+    if (old) this.memoryBytes -= old.json.length;
+    this.memory.delete(params); // re-inserted last: the Map's order is the eviction order
+    this.memory.set(params, { json, until: Date.now() + ms });
+    this.memoryBytes += json.length;
+    for (const [key, entry] of this.memory) {
+      if (this.memoryBytes <= MEMORY_MAX_BYTES) break;
+      this.memory.delete(key);
+      this.memoryBytes -= entry.json.length;
     }
   }
 }

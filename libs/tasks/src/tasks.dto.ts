@@ -18,7 +18,9 @@ import {
   ValidateNested,
 } from 'class-validator';
 import {
+  CurrencyConvertPayloadDto,
   DemoWorkPayloadDto,
+  PlansSyncPayloadDto,
   UserProcessPayloadDto,
   PRIORITIES,
   Priority,
@@ -39,7 +41,12 @@ export class TaskCreateDto {
 
   @ApiProperty({
     description: 'Payload of the task type, validated against its contract',
-    oneOf: [{ $ref: getSchemaPath(DemoWorkPayloadDto) }, { $ref: getSchemaPath(UserProcessPayloadDto) }],
+    oneOf: [
+      { $ref: getSchemaPath(DemoWorkPayloadDto) },
+      { $ref: getSchemaPath(UserProcessPayloadDto) },
+      { $ref: getSchemaPath(CurrencyConvertPayloadDto) },
+      { $ref: getSchemaPath(PlansSyncPayloadDto) },
+    ],
     example: { seconds: 1, cpuBound: false },
   })
   @IsObject()
