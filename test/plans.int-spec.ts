@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { harness, metricValue, request, stack, waitFor } from './support';
+import { harness, metricValue, request, stack, startApp, waitFor } from './support';
 
 const h = harness({ simulator: true, workerEnv: { PROVIDER_PLANS_TIMEOUT_MS: '1500' } });
 const RANGE = '/search?starts_at=2021-02-01T00:00:00Z&ends_at=2022-07-03T00:00:00Z';
@@ -234,6 +234,39 @@ describe('plans ingest and search', () => {
       expect(await cacheCount('bypass')).toBe(bypassed + 1);
     } finally {
       stack('redis-start');
+    }
+  });
+
+  it('runs a sync at start-up and on schedule, never two at once', async () => {
+    await h.sim.set({ plans: 'answer-3', latencyMs: 700 });
+    const since = new Date();
+    const scheduled = await startApp('gateway', h.env, { ...h.sim.providerEnv, SYNC_INTERVAL_SECONDS: '1' });
+    try {
+      const runs = await waitFor(
+        'three scheduled syncs',
+        async () => {
+          const { rows } = await h.db.query(
+            `SELECT id, status, started_at, finished_at FROM tasks
+             WHERE type = 'plans.sync' AND payload ->> 'trigger' = 'schedule' AND created_at >= $1
+             ORDER BY created_at`,
+            [since],
+          );
+          const done = rows.filter((r) => r.finished_at !== null);
+          return done.length >= 3 ? done : undefined;
+        },
+        20_000,
+        200,
+      );
+      expect(runs.every((r) => r.status === 'succeeded')).toBe(true);
+      // Each 700 ms sync outlived a 1 s tick now and then; still no two ran at the same time.
+      for (let i = 1; i < runs.length; i++) {
+        expect(new Date(runs[i].started_at).getTime()).toBeGreaterThanOrEqual(
+          new Date(runs[i - 1].finished_at).getTime(),
+        );
+      }
+    } finally {
+      await scheduled.stop();
+      await h.sim.set({ latencyMs: 0 });
     }
   });
 });

@@ -27,8 +27,9 @@ export class SearchRoute implements OnApplicationBootstrap {
     const fastify = this.adapter.httpAdapter.getInstance<FastifyInstance>();
     fastify.get('/search', async (req, reply) => {
       try {
-        const { status, json } = await this.searches.search(req.query as Record<string, unknown>);
-        return reply.status(status).type(JSON_TYPE).send(json);
+        const raw = req.url.slice(req.url.indexOf('?') + 1 || req.url.length);
+        const { status, body } = await this.searches.search(req.query as Record<string, unknown>, raw);
+        return reply.status(status).type(JSON_TYPE).send(body);
       } catch (err) {
         this.logger.warn(`search failed: ${(err as Error).message}`);
         return reply.status(503).type(JSON_TYPE).send(UNAVAILABLE);

@@ -20,7 +20,7 @@ const lookups = new Counter({
 const MEMORY_MAX_BYTES = 64 * 1024 * 1024;
 
 interface MemoryEntry {
-  json: string;
+  body: Buffer;
   until: number;
 }
 
@@ -29,9 +29,9 @@ interface MemoryEntry {
  * SEARCH_CACHE_TTL_SECONDS. An ingest that changes data bumps the version, which retires every
  * older answer at once. Redis down is a bypass, never an error.
  *
- * In front of Redis each gateway keeps the answers it served for SEARCH_MEMORY_CACHE_MS (1 s), so
- * a hot range costs no round trip: another gateway's ingest shows here within that time, this
- * gateway's own at once.
+ * In front of Redis each gateway keeps the answers it served for SEARCH_MEMORY_CACHE_MS (1 s), as
+ * encoded bytes by the raw query string, so a hot range costs no round trip and no parsing:
+ * another gateway's ingest shows here within that time, this gateway's own at once.
  */
 @Injectable()
 export class SearchCache {
@@ -44,17 +44,23 @@ export class SearchCache {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** The cached JSON text, or `store` to call with the computed one (undefined when bypassing). */
-  async get(params: string): Promise<{ hit: string } | { store?: (json: string) => void }> {
+  /** The answer this gateway gave to the same query string in the last SEARCH_MEMORY_CACHE_MS. */
+  near(raw: string): Buffer | undefined {
+    const entry = this.memory.get(raw);
+    if (!entry || entry.until <= Date.now()) return undefined;
+    lookups.inc({ result: 'hit' });
+    return entry.body;
+  }
+
+  /**
+   * The answer cached in Redis for the normalised `params`, or `store` to call with the computed
+   * one (undefined when bypassing). `raw` keys this gateway's own copy.
+   */
+  async get(params: string, raw: string): Promise<{ hit: string } | { store?: (json: string) => void }> {
     const ttl = this.config.plans.searchCacheTtlSeconds;
     if (ttl === 0) {
       lookups.inc({ result: 'bypass' });
       return {};
-    }
-    const near = this.memory.get(params);
-    if (near && near.until > Date.now()) {
-      lookups.inc({ result: 'hit' });
-      return { hit: near.json };
     }
     let version: string;
     try {
@@ -64,7 +70,7 @@ export class SearchCache {
       ];
       if (answer) {
         lookups.inc({ result: 'hit' });
-        this.remember(params, answer);
+        this.remember(raw, answer);
         return { hit: answer };
       }
       version = v;
@@ -75,7 +81,7 @@ export class SearchCache {
     lookups.inc({ result: 'miss' });
     return {
       store: (json) => {
-        this.remember(params, json);
+        this.remember(raw, json);
         void this.redis.set(`conveyor:search:${version}:${params}`, json, 'EX', ttl).catch(() => undefined);
       },
     };
@@ -93,18 +99,19 @@ export class SearchCache {
     }
   }
 
-  private remember(params: string, json: string): void {
+  private remember(raw: string, json: string): void {
     const ms = this.config.plans.searchMemoryCacheMs;
     if (ms === 0 || json.length > MEMORY_MAX_BYTES / 4) return;
-    const old = this.memory.get(params);
-    if (old) this.memoryBytes -= old.json.length;
-    this.memory.delete(params); // re-inserted last: the Map's order is the eviction order
-    this.memory.set(params, { json, until: Date.now() + ms });
-    this.memoryBytes += json.length;
+    const body = Buffer.from(json);
+    const old = this.memory.get(raw);
+    if (old) this.memoryBytes -= old.body.length;
+    this.memory.delete(raw); // re-inserted last: the Map's order is the eviction order
+    this.memory.set(raw, { body, until: Date.now() + ms });
+    this.memoryBytes += body.length;
     for (const [key, entry] of this.memory) {
       if (this.memoryBytes <= MEMORY_MAX_BYTES) break;
       this.memory.delete(key);
-      this.memoryBytes -= entry.json.length;
+      this.memoryBytes -= entry.body.length;
     }
   }
 }

@@ -8,13 +8,13 @@ const ISO =
 
 export interface SearchAnswer {
   status: 200 | 400;
-  /** The JSON text of the answer, in the reference format. */
-  json: string;
+  /** The JSON of the answer, in the reference format (bytes when it comes from memory). */
+  body: string | Buffer;
 }
 
 /**
  * `GET /search`: validation and the answer format of the reference, cached answers as stored
- * JSON text (a hit is served without parsing or serialising anything).
+ * JSON (a hit is served without parsing, validating or serialising anything).
  */
 @Injectable()
 export class SearchService {
@@ -23,7 +23,10 @@ export class SearchService {
     private readonly cache: SearchCache,
   ) {}
 
-  async search(query: Record<string, unknown>): Promise<SearchAnswer> {
+  /** `raw` is the request's query string as sent: what this gateway's memory is keyed by. */
+  async search(query: Record<string, unknown>, raw: string): Promise<SearchAnswer> {
+    const near = this.cache.near(raw);
+    if (near) return { status: 200, body: near };
     const unknown = Object.keys(query).filter((k) => k !== 'starts_at' && k !== 'ends_at');
     if (unknown.length > 0) return problem('UNKNOWN_PARAMETER', `unknown parameter ${unknown[0]}`);
     const from = localTime(query.starts_at);
@@ -32,17 +35,17 @@ export class SearchService {
     if (to === false) return problem('INVALID_PARAMETER', isoMessage('ends_at'));
     if (from && to && from > to) return problem('INVALID_RANGE', 'starts_at must not be after ends_at');
 
-    const cached = await this.cache.get(`${from ?? ''}|${to ?? ''}`);
-    if ('hit' in cached) return { status: 200, json: cached.hit };
+    const cached = await this.cache.get(`${from ?? ''}|${to ?? ''}`, raw);
+    if ('hit' in cached) return { status: 200, body: cached.hit };
     const events = await this.repo.search(from, to);
     const json = JSON.stringify({ data: { events }, error: null });
     cached.store?.(json);
-    return { status: 200, json };
+    return { status: 200, body: json };
   }
 }
 
 function problem(code: string, message: string): SearchAnswer {
-  return { status: 400, json: JSON.stringify({ data: null, error: { code, message } }) };
+  return { status: 400, body: JSON.stringify({ data: null, error: { code, message } }) };
 }
 
 function isoMessage(name: string): string {
