@@ -267,6 +267,13 @@ describe('plans ingest and search', () => {
     } finally {
       await scheduled.stop();
       await h.sim.set({ latencyMs: 0 });
+      // A sync it scheduled last may still be under way: let it end, so no later spec meets it.
+      await waitFor('no plans sync under way', async () => {
+        const { rows } = await h.db.query(
+          `SELECT 1 FROM tasks WHERE type = 'plans.sync' AND status IN ('pending', 'queued', 'running', 'retrying')`,
+        );
+        return rows.length === 0 ? true : undefined;
+      });
     }
   });
 });

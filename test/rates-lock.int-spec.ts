@@ -16,17 +16,21 @@ const KEYS = {
   failure: 'conveyor:rates:failure',
 };
 let redis: Redis;
+/** The live workers (the killed lock holder leaves this list). */
 const workers: RunningApp[] = [];
+/** The workers this spec started beside the harness's: all stopped at the end, whichever was killed. */
+const extra: RunningApp[] = [];
 
 beforeAll(async () => {
   redis = new Redis(h.env.REDIS_URL);
   workers.push(h.worker!);
   for (let i = 0; i < 3; i++) {
-    workers.push(await startApp('worker', h.env, { ...h.sim.providerEnv, ...WORKER_ENV }));
+    extra.push(await startApp('worker', h.env, { ...h.sim.providerEnv, ...WORKER_ENV }));
   }
+  workers.push(...extra);
 });
 afterAll(async () => {
-  await Promise.all(workers.slice(1).map((w) => w.stop()));
+  await Promise.all(extra.map((w) => w.stop()));
   await redis.quit();
 });
 
