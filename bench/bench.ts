@@ -69,7 +69,8 @@ function startApp(name: 'gateway' | 'worker', port: number): ChildProcess {
   const portVar = name === 'gateway' ? 'GATEWAY_PORT' : 'WORKER_PORT';
   const proc = spawn('node', [resolve(ROOT, `dist/apps/${name}/src/main.js`)], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', [portVar]: String(port) },
+    // No plans syncs here: the runs truncate the task table under a live gateway.
+    env: { ...process.env, LOG_LEVEL: 'warn', SYNC_INTERVAL_SECONDS: '0', [portVar]: String(port) },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   return proc;
