@@ -3,8 +3,8 @@ import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from '@conveyor/config';
 
 /**
- * pino JSON logs; request logs only when LOG_HTTP is on (they dominate under load). `GET /search`
- * skips the per-request logger entirely: it is the hot read path, and its cost there was measured.
+ * pino JSON logs; request logs only when LOG_HTTP is on (they dominate under load). Without them,
+ * `GET /search` (the hot read path) skips the per-request logger altogether.
  */
 export function loggingModule(config: AppConfig, name: string) {
   return LoggerModule.forRoot({
