@@ -43,11 +43,12 @@ export function convert(table: RateTable, from: string, to: string, amount: stri
   if (!target) throw new MissingRateError(`unknown currency ${to}`);
   const rFrom = rateOf(table, from);
   const rTo = rateOf(table, to);
-  const exact = new Money(amount).times(rTo).dividedBy(rFrom);
+  const value = new Money(amount);
+  const exact = value.times(rTo).dividedBy(rFrom);
   return {
     from,
     to,
-    amount: new Money(amount).toFixed(2),
+    amount: value.toFixed(2),
     rate: rTo.dividedBy(rFrom).toSignificantDigits(RATE_DIGITS).toString(),
     result: exact.toDecimalPlaces(target.minorUnits).toFixed(target.minorUnits),
     rateDate: table.date,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Batcher } from '@conveyor/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { PRIORITIES, Priority, STATUS_BATCH_MAX, StatusBatch, StatusMessage } from '@conveyor/contracts';
+import { Priority, STATUS_BATCH_MAX, StatusBatch, StatusMessage } from '@conveyor/contracts';
 import { AmqpService, EXCHANGES, statusRoutingKey } from '@conveyor/messaging';
 
 interface Pending {
@@ -26,10 +26,7 @@ export class StatusPublisher {
       new Batcher<Pending>(Math.min(STATUS_BATCH_MAX, 200), config.status.batchMs, (batch) =>
         this.send(priority, batch),
       );
-    this.batchers = Object.fromEntries(PRIORITIES.map((p) => [p, lane(p)])) as Record<
-      Priority,
-      Batcher<Pending>
-    >;
+    this.batchers = { high: lane('high'), normal: lane('normal') };
   }
 
   report(report: StatusMessage, priority: Priority): Promise<void> {
