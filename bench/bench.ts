@@ -4,12 +4,14 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import * as http from 'node:http';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as amqplib from 'amqplib';
 import { Client } from 'pg';
 import { QUORUM_QUEUE_ARGS } from '@conveyor/messaging';
 import { LoadResult, searchBench } from './search-bench';
+import { cpuDelta, cpuSeconds, pidFromFile } from './cpu';
 
 const ROOT = resolve(__dirname, '../..');
 const TASKS = Number(process.env.BENCH_TASKS ?? 10_000);
@@ -67,7 +69,9 @@ async function rawBroker(messageSize: number): Promise<{ seconds: number; rate: 
 
 function startApp(name: 'gateway' | 'worker', port: number): ChildProcess {
   const portVar = name === 'gateway' ? 'GATEWAY_PORT' : 'WORKER_PORT';
-  const proc = spawn('node', [resolve(ROOT, `dist/apps/${name}/src/main.js`)], {
+  // BENCH_NODE_ARGS: extra node flags for both apps, say `--cpu-prof --cpu-prof-dir=prof` to profile them.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn('node', [...nodeArgs, resolve(ROOT, `dist/apps/${name}/src/main.js`)], {
     cwd: ROOT,
     // No plans syncs here: the runs truncate the task table under a live gateway.
     env: { ...process.env, LOG_LEVEL: 'warn', SYNC_INTERVAL_SECONDS: '0', [portVar]: String(port) },
@@ -113,6 +117,8 @@ function post(url: string, body: string): Promise<number> {
 
 interface RunResult {
   mode: string;
+  /** CPU seconds each component spent during the run. */
+  cpu: Record<string, number>;
   seconds: number;
   rate: number;
   submitSeconds: number;
@@ -123,7 +129,12 @@ interface RunResult {
 const TASK = { type: 'demo.work', payload: { seconds: 0, cpuBound: false } };
 
 /** Submits TASKS tasks (one per POST, or 1,000 per batch) and waits until all have succeeded. */
-async function conveyorRun(db: Client, url: string, mode: 'single' | 'batch'): Promise<RunResult> {
+async function conveyorRun(
+  db: Client,
+  url: string,
+  mode: 'single' | 'batch',
+  stack: () => Record<string, number>,
+): Promise<RunResult> {
   await db.query('TRUNCATE tasks, outbox, task_attempts CASCADE');
   const requests =
     mode === 'single'
@@ -135,6 +146,7 @@ async function conveyorRun(db: Client, url: string, mode: 'single' | 'batch'): P
           }),
         }));
   const concurrency = mode === 'single' ? SUBMIT_CONCURRENCY : 4;
+  const cpuBefore = stack();
   const started = performance.now();
   let next = 0;
   await Promise.all(
@@ -157,12 +169,14 @@ async function conveyorRun(db: Client, url: string, mode: 'single' | 'batch'): P
     await sleep(20);
   }
   const seconds = (performance.now() - started) / 1000;
+  const cpu = cpuDelta(cpuBefore, stack());
   const { rows } = await db.query<{ ms: number }>(
     `SELECT extract(epoch FROM (finished_at - created_at)) * 1000 AS ms FROM tasks ORDER BY 1`,
   );
   const latencies = rows.map((r) => Number(r.ms));
   return {
     mode,
+    cpu,
     seconds,
     rate: TASKS / seconds,
     submitSeconds,
@@ -210,15 +224,33 @@ async function dueBurst(db: Client, url: string): Promise<BurstResult> {
   };
 }
 
-async function conveyor(): Promise<{ runs: RunResult[]; burst: BurstResult; messageSize: number }> {
+async function conveyor(): Promise<{ runs: RunResult[]; burst?: BurstResult; messageSize: number }> {
   const gateway = startApp('gateway', 3900);
   const worker = startApp('worker', 3901);
   const url = 'http://127.0.0.1:3900';
   const db = new Client({ connectionString: env.DATABASE_URL });
   try {
     await Promise.all([healthy(url), healthy('http://127.0.0.1:3901'), db.connect()]);
-    const runs = [await conveyorRun(db, url, 'batch'), await conveyorRun(db, url, 'single')];
-    const burst = await dueBurst(db, url);
+    const run = resolve(ROOT, '.data/bench');
+    const stack = () => {
+      const own = process.cpuUsage();
+      return {
+        ...cpuSeconds({
+          gateway: gateway.pid,
+          worker: worker.pid,
+          rabbitmq: pidFromFile(`${run}/run/rabbitmq.launcher.pid`),
+          postgres: pidFromFile(`${run}/postgres/postmaster.pid`),
+          replica: pidFromFile(`${run}/postgres-replica/postmaster.pid`),
+          redis: pidFromFile(`${run}/run/redis.pid`),
+        }),
+        'load generator': (own.user + own.system) / 1e6,
+      };
+    };
+    // BENCH_ONLY=batch: the batch run alone (say, to profile it).
+    const batchOnly = process.env.BENCH_ONLY === 'batch';
+    const runs = [await conveyorRun(db, url, 'batch', stack)];
+    if (!batchOnly) runs.push(await conveyorRun(db, url, 'single', stack));
+    const burst = batchOnly ? undefined : await dueBurst(db, url);
     const sample = await db.query<{ len: number }>(
       `SELECT octet_length(json_build_object('id', id, 'type', type, 'priority', priority, 'payload', payload)::text) AS len FROM tasks LIMIT 1`,
     );
@@ -256,14 +288,18 @@ async function main(): Promise<void> {
     lines.push(
       `conveyor, ${how}: ${r.rate.toFixed(0)} tasks/s submit→all succeeded (${r.seconds.toFixed(2)} s, submission ${r.submitSeconds.toFixed(2)} s); ` +
         `latency p50 ${r.p50.toFixed(0)} ms p99 ${r.p99.toFixed(0)} ms; ratio ${ratio.toFixed(3)} ${ratio >= 0.2 ? '(>= 0.2 bar)' : '(below the 0.2 bar)'}`,
+      `  CPU seconds in that run: ${Object.entries(r.cpu)
+        .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+        .join(', ')} (the machine has ${availableParallelism()} cores × ${r.seconds.toFixed(2)} s)`,
     );
   }
   const b = c.burst;
-  lines.push(
-    `${TASKS} tasks due in the same second: published ${(b.publishedP50 / 1000).toFixed(2)} s (p50) and ` +
-      `${(b.publishedMax / 1000).toFixed(2)} s (all) after it; all succeeded ${(b.succeededMax / 1000).toFixed(2)} s after it`,
-  );
-  lines.push(...searchLines(await searchBench()));
+  if (b)
+    lines.push(
+      `${TASKS} tasks due in the same second: published ${(b.publishedP50 / 1000).toFixed(2)} s (p50) and ` +
+        `${(b.publishedMax / 1000).toFixed(2)} s (all) after it; all succeeded ${(b.succeededMax / 1000).toFixed(2)} s after it`,
+    );
+  if (!process.env.BENCH_ONLY) lines.push(...searchLines(await searchBench()));
   process.stdout.write(`\n${lines.join('\n')}\n`);
 }
 
