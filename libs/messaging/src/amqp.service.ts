@@ -6,6 +6,7 @@ import amqp, { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-man
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { Delivery } from './delivery';
 import { MessagingError } from './messaging.error';
+import { Settler } from './settler';
 import { EXCHANGES, assertTopology } from './topology';
 
 export interface PublishOptions {
@@ -21,6 +22,8 @@ export type DeliveryHandler = (delivery: Delivery) => Promise<void>;
 
 interface Subscription {
   channel: ChannelWrapper;
+  /** Sends the acks its settler holds for the end of this turn. */
+  flushAcks: () => void;
   consumerTag?: string;
   /** Broadcast receivers keep listening while work intake stops (a cancel can reach a draining task). */
   broadcast: boolean;
@@ -126,24 +129,26 @@ export class AmqpService implements OnApplicationShutdown {
     broadcast: boolean,
     declare?: (ch: Channel) => Promise<void>,
   ): Promise<void> {
-    let current: Channel | undefined;
+    /** Settles on the channel instance of the moment (a reconnect brings a new one). */
+    let settler: Settler | undefined;
     const channel = this.connection.createChannel({
       name: `consumer:${queue}`,
       confirm: false,
       setup: async (ch: Channel) => {
-        current = ch;
+        settler = new Settler(ch);
         await assertTopology(ch);
         await declare?.(ch);
       },
     });
     channel.on('error', (err: Error) => this.logger.error(`consumer channel ${queue}: ${err.message}`));
-    const subscription: Subscription = { channel, broadcast };
+    const subscription: Subscription = { channel, broadcast, flushAcks: () => settler?.flush() };
     this.subscriptions.push(subscription);
     const reply = await channel.consume(
       queue,
       (msg) => {
-        if (!current) return;
-        const delivery = new Delivery(msg, current);
+        if (!settler) return;
+        settler.received(msg);
+        const delivery = new Delivery(msg, settler);
         handler(delivery).catch((err: unknown) => {
           // Handlers settle their own messages; this is a bug guard so one message never stops the rest.
           this.logger.error(`handler for ${queue} threw: ${describe(err)}`);
@@ -164,6 +169,7 @@ export class AmqpService implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.all(this.subscriptions.map((s) => s.channel.cancelAll().catch(() => undefined)));
+    this.subscriptions.forEach((s) => s.flushAcks()); // the acks of this turn, before the close
     await Promise.all(this.subscriptions.map((s) => s.channel.close().catch(() => undefined)));
     await this.publisher.close().catch(() => undefined);
     await this.connection.close().catch(() => undefined);

@@ -1,17 +1,18 @@
-import type { Channel, ConsumeMessage } from 'amqplib';
+import type { ConsumeMessage } from 'amqplib';
 import { ATTEMPT_HEADER } from '@conveyor/contracts';
+import type { Settler } from './settler';
 
 /**
- * A received message bound to the channel it arrived on. Acking on a newer channel after a
- * reconnect would use a stale delivery tag and close that channel, so a settle on a closed
- * channel is dropped: the broker redelivers the message anyway.
+ * A received message bound to the channel it arrived on (through that channel's settler). Acking
+ * on a newer channel after a reconnect would use a stale delivery tag and close that channel, so
+ * a settle on a closed channel is dropped: the broker redelivers the message anyway.
  */
 export class Delivery {
   private settled = false;
 
   constructor(
     readonly message: ConsumeMessage,
-    private readonly channel: Channel,
+    private readonly settler: Settler,
   ) {}
 
   get body(): Buffer {
@@ -39,22 +40,20 @@ export class Delivery {
     return this.message.properties.headers?.[name];
   }
 
+  /** Acks at the end of this turn of the event loop, together with the other acks of the channel. */
   ack(): void {
-    this.settle(() => this.channel.ack(this.message));
+    if (this.settle()) this.settler.ack(this.message);
   }
 
   /** requeue=false dead-letters the message through the queue's DLX. */
   nack(requeue: boolean): void {
-    this.settle(() => this.channel.nack(this.message, false, requeue));
+    if (this.settle()) this.settler.nack(this.message, requeue);
   }
 
-  private settle(action: () => void): void {
-    if (this.settled) return;
+  /** True the first time: a message is settled once. */
+  private settle(): boolean {
+    if (this.settled) return false;
     this.settled = true;
-    try {
-      action();
-    } catch {
-      // Channel already closed: the unsettled message goes back to the queue on the broker side.
-    }
+    return true;
   }
 }
