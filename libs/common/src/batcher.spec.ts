@@ -27,4 +27,38 @@ describe('Batcher', () => {
     await batcher.drain();
     expect(maxActive).toBe(1);
   });
+
+  it('runs up to inFlight batches at once, and gathers a bigger batch while every slot is busy', async () => {
+    const releases: (() => void)[] = [];
+    const seen: number[][] = [];
+    let active = 0;
+    let maxActive = 0;
+    const batcher = new Batcher<number>(
+      10,
+      0,
+      async (b) => {
+        seen.push(b);
+        active++;
+        maxActive = Math.max(maxActive, active);
+        await new Promise<void>((r) => releases.push(r));
+        active--;
+      },
+      2,
+    );
+    const turn = () => new Promise((r) => setTimeout(r, 1));
+    batcher.push(1);
+    await turn();
+    batcher.push(2);
+    await turn();
+    [3, 4, 5].forEach((n) => batcher.push(n));
+    await turn();
+    expect(seen).toEqual([[1], [2]]);
+    releases.shift()!();
+    await turn();
+    expect(seen).toEqual([[1], [2], [3, 4, 5]]);
+    const drained = batcher.drain();
+    releases.splice(0).forEach((r) => r());
+    await drained;
+    expect(maxActive).toBe(2);
+  });
 });

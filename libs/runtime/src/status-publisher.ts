@@ -4,6 +4,8 @@ import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { Priority, STATUS_BATCH_MAX, StatusBatch, StatusMessage } from '@conveyor/contracts';
 import { AmqpService, EXCHANGES, statusRoutingKey } from '@conveyor/messaging';
 
+const STATUS_BATCHES_IN_FLIGHT = 4;
+
 interface Pending {
   report: StatusMessage;
   done: (err?: Error) => void;
@@ -22,9 +24,14 @@ export class StatusPublisher {
     private readonly amqp: AmqpService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
+    // Several batches in flight: the worker's pace is not tied to one confirm round trip at a time.
+    // One channel publishes them all, so the status queue still receives them in order.
     const lane = (priority: Priority) =>
-      new Batcher<Pending>(Math.min(STATUS_BATCH_MAX, 200), config.status.batchMs, (batch) =>
-        this.send(priority, batch),
+      new Batcher<Pending>(
+        Math.min(STATUS_BATCH_MAX, 500),
+        config.status.batchMs,
+        (batch) => this.send(priority, batch),
+        STATUS_BATCHES_IN_FLIGHT,
       );
     this.batchers = { high: lane('high'), normal: lane('normal') };
   }
