@@ -1,11 +1,15 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Semaphore } from '@conveyor/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { AmqpService, WORK_QUEUES } from '@conveyor/messaging';
 import { TaskRunner } from '@conveyor/runtime';
 
 /**
- * Transport adapter: one channel per work queue. The prefetch is each lane's concurrency, so the
- * high lane has capacity of its own and a CPU backlog never holds IO work back.
+ * Transport adapter: one channel per work queue, and per lane a bound on the handlers running at
+ * once, so the high lane has capacity of its own and a CPU backlog never holds IO work back. An IO
+ * lane takes twice its concurrency from the broker: a message whose handler has returned keeps its
+ * place until its reports are confirmed, and meanwhile the next one can run. A CPU lane takes only
+ * as many as it has threads, so long CPU work waits in the queue where any worker can take it.
  */
 @Injectable()
 export class TasksConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -17,14 +21,16 @@ export class TasksConsumer implements OnApplicationBootstrap, BeforeApplicationS
 
   async onApplicationBootstrap(): Promise<void> {
     const { cpuThreads, ioConcurrency, highIoConcurrency } = this.config.worker;
-    const prefetch = {
+    const concurrency = {
       'normal.cpu': cpuThreads,
       'high.cpu': 1,
       'normal.io': ioConcurrency,
       'high.io': highIoConcurrency,
     };
     for (const { queue, priority, kind } of WORK_QUEUES) {
-      await this.amqp.consume(queue, prefetch[`${priority}.${kind}`], (d) => this.runner.handle(queue, d));
+      const slots = new Semaphore(concurrency[`${priority}.${kind}`]);
+      const prefetch = kind === 'io' ? slots.size * 2 : slots.size;
+      await this.amqp.consume(queue, prefetch, (d) => this.runner.handle(queue, d, slots));
     }
   }
 

@@ -7,3 +7,4 @@ export * from './redis.module';
 export * from './health';
 export * from './batcher';
 export * from './paging';
+export * from './semaphore';

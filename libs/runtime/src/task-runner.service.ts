@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { RedisService, metricsRegistry } from '@conveyor/common';
+import { RedisService, Semaphore, metricsRegistry } from '@conveyor/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import {
   REJECTION_HEADER,
@@ -109,9 +109,10 @@ export class TaskRunner implements OnModuleInit, OnModuleDestroy {
     return Promise.resolve();
   }
 
-  async handle(queue: string, delivery: Delivery): Promise<void> {
+  /** Runs a task message of `queue`; `slots` bounds how many of its lane's handlers run at once. */
+  async handle(queue: string, delivery: Delivery, slots: Semaphore): Promise<void> {
     inFlight.inc({ queue });
-    const work = this.process(queue, delivery);
+    const work = this.process(queue, delivery, slots);
     this.active.add(work);
     try {
       await work;
@@ -129,7 +130,7 @@ export class TaskRunner implements OnModuleInit, OnModuleDestroy {
     clearTimeout(timer);
   }
 
-  private async process(queue: string, delivery: Delivery): Promise<void> {
+  private async process(queue: string, delivery: Delivery, slots: Semaphore): Promise<void> {
     const parsed = parseMessage(taskMessageSchema, delivery.body);
     if (!parsed.ok) return this.reject(queue, delivery, 'INVALID_MESSAGE', parsed.problem);
     const message = parsed.value;
@@ -144,51 +145,54 @@ export class TaskRunner implements OnModuleInit, OnModuleDestroy {
     const kind = contract.kindOf(check.payload);
     const run = this.running.start(message.id, delivery.attempt, message.priority, kind === 'cpu');
     try {
-      if (await this.isCancelled(message.id)) {
+      // The slot is held until the handler returns, not while the reports await their confirms.
+      const reports = await slots.run(() => this.attempt(run, kind, handler, check.payload));
+      if (!reports) {
         cancelled.inc({ how: 'before-start' });
         delivery.ack();
         return;
       }
-      await this.runAndReport(delivery, run, kind, handler, check.payload);
+      await Promise.all(reports);
+      delivery.ack();
+    } catch (err) {
+      // A report was not confirmed: hand the message back so the task is not lost.
+      this.logger.warn(`task ${run.taskId} handed back: ${(err as Error).message}`);
+      delivery.nack(true);
     } finally {
       this.running.finish(run);
     }
   }
 
-  private async runAndReport(
-    delivery: Delivery,
+  /**
+   * One attempt: report `running`, execute, report the outcome. Returns the two reports' confirms
+   * (the work need not wait for the first), or undefined when the task was cancelled before it began.
+   */
+  private async attempt(
     run: RunningTask,
     kind: TaskKind,
     handler: TaskHandler,
     payload: object,
-  ): Promise<void> {
-    const { taskId } = run;
-    // The work need not wait for the `running` confirm; the ack waits for both reports.
+  ): Promise<Promise<void>[] | undefined> {
+    if (run.cancelled || (await this.isCancelled(run.taskId))) return undefined;
     const running = this.report(run, { status: 'running' });
-    running.catch(() => undefined); // awaited below; this only keeps it from counting as unhandled meanwhile
-    try {
-      const stop = duration.startTimer({ type: handler.type, kind });
-      const outcome = await this.execute(kind, handler, payload, run);
-      // Once cancelled, the attempt ends as cancelled whatever the handler returned.
-      const status = run.cancelled ? 'cancelled' : outcome.ok ? 'succeeded' : 'failed';
-      stop({ outcome: status });
-      const threadEnded = !outcome.ok && outcome.error.code === THREAD_ENDED.code;
-      if (status === 'cancelled') cancelled.inc({ how: threadEnded ? 'thread-ended' : 'in-handler' });
-      const finished = this.report(
-        run,
-        status === 'cancelled'
-          ? { status, error: threadEnded ? THREAD_ENDED : errorInfo(CANCELLED) }
-          : outcome.ok
-            ? { status: 'succeeded', result: outcome.result }
-            : { status: 'failed', error: outcome.error },
-      );
-      await Promise.all([running, finished]);
-      delivery.ack();
-    } catch (err) {
-      // The report was not confirmed: hand the message back so the task is not lost.
-      this.logger.warn(`task ${taskId} handed back: ${(err as Error).message}`);
-      delivery.nack(true);
-    }
+    running.catch(() => undefined); // awaited by the caller; this only keeps it from counting as unhandled meanwhile
+    const stop = duration.startTimer({ type: handler.type, kind });
+    const outcome = await this.execute(kind, handler, payload, run);
+    // Once cancelled, the attempt ends as cancelled whatever the handler returned.
+    const status = run.cancelled ? 'cancelled' : outcome.ok ? 'succeeded' : 'failed';
+    stop({ outcome: status });
+    const threadEnded = !outcome.ok && outcome.error.code === THREAD_ENDED.code;
+    if (status === 'cancelled') cancelled.inc({ how: threadEnded ? 'thread-ended' : 'in-handler' });
+    const finished = this.report(
+      run,
+      status === 'cancelled'
+        ? { status, error: threadEnded ? THREAD_ENDED : errorInfo(CANCELLED) }
+        : outcome.ok
+          ? { status: 'succeeded', result: outcome.result }
+          : { status: 'failed', error: outcome.error },
+    );
+    finished.catch(() => undefined); // likewise
+    return [running, finished];
   }
 
   private async execute(
