@@ -11,7 +11,9 @@ export const CONTROL_SLOTS = 2;
  * without messages; an IO task runs on this thread and needs no shared memory.
  */
 export class RunningTask {
-  private readonly aborter = new AbortController();
+  /** Made on first use: most attempts end without anyone asking for their signal. */
+  private aborter?: AbortController;
+  private stopped = false;
   readonly control: Int32Array;
   /** The progress last sent to the gateway. */
   reportedProgress = 0;
@@ -36,16 +38,19 @@ export class RunningTask {
   }
 
   get signal(): AbortSignal {
+    this.aborter ??= new AbortController();
+    if (this.stopped) this.aborter.abort();
     return this.aborter.signal;
   }
 
   get cancelled(): boolean {
-    return this.aborter.signal.aborted;
+    return this.stopped;
   }
 
   cancel(): void {
     Atomics.store(this.control, CONTROL_CANCEL, 1);
-    this.aborter.abort();
+    this.stopped = true;
+    this.aborter?.abort();
   }
 
   get progress(): number {

@@ -8,7 +8,6 @@ import {
   StatusMessage,
   TaskErrorInfo,
   TaskKind,
-  cancelMarkKey,
   controlMessageSchema,
   checkPayload,
   findTaskType,
@@ -17,6 +16,7 @@ import {
 } from '@conveyor/contracts';
 import { RatesService } from '@conveyor/currency';
 import { AmqpService, Delivery, EXCHANGES } from '@conveyor/messaging';
+import { CancelMarks } from './cancel-marks';
 import { CpuPool } from './cpu-pool';
 import { HandlerError, TaskCancelled, TaskHandler } from './handler';
 import { HandlerRegistry, workerHandlers } from './handler-registry';
@@ -73,17 +73,19 @@ export class TaskRunner implements OnModuleInit, OnModuleDestroy {
   private readonly running = new RunningTasks();
   private readonly active = new Set<Promise<void>>();
   private progressTimer?: NodeJS.Timeout;
+  private readonly cancelMarks: CancelMarks;
 
   constructor(
     private readonly amqp: AmqpService,
     private readonly pool: CpuPool,
-    private readonly redis: RedisService,
+    redis: RedisService,
     private readonly reports: StatusPublisher,
     rates: RatesService,
     plans: PlansFeed,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.registry = new HandlerRegistry(workerHandlers({ rates, plans }));
+    this.cancelMarks = new CancelMarks(redis);
   }
 
   onModuleInit(): void {
@@ -173,7 +175,7 @@ export class TaskRunner implements OnModuleInit, OnModuleDestroy {
     handler: TaskHandler,
     payload: object,
   ): Promise<Promise<void>[] | undefined> {
-    if (run.cancelled || (await this.isCancelled(run.taskId))) return undefined;
+    if (run.cancelled || (await this.cancelMarks.isCancelled(run.taskId))) return undefined;
     const running = this.report(run, { status: 'running' });
     running.catch(() => undefined); // awaited by the caller; this only keeps it from counting as unhandled meanwhile
     const stop = duration.startTimer({ type: handler.type, kind });
@@ -209,7 +211,9 @@ export class TaskRunner implements OnModuleInit, OnModuleDestroy {
       const result = await handler.io(payload as never, {
         taskId: run.taskId,
         attempt: run.attempt,
-        signal: run.signal,
+        get signal() {
+          return run.signal;
+        },
         faultDrills,
         progress: (percent) => run.setProgress(percent),
       });
@@ -259,16 +263,6 @@ export class TaskRunner implements OnModuleInit, OnModuleDestroy {
       this.report(run, { status: 'progress', progress }).catch((err: Error) =>
         this.logger.debug(`progress of ${run.taskId} not sent: ${err.message}`),
       );
-    }
-  }
-
-  private async isCancelled(taskId: string): Promise<boolean> {
-    try {
-      return (await this.redis.exists(cancelMarkKey(taskId))) === 1;
-    } catch (err) {
-      // Redis down: run rather than stall; the gateway ignores reports for a cancelled task.
-      this.logger.warn(`cancel check for ${taskId} skipped: ${(err as Error).message}`);
-      return false;
     }
   }
 
