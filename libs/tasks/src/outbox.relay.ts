@@ -63,7 +63,7 @@ export class OutboxRelay {
       if (rows.length === 0) return 0;
       const outcomes = await Promise.allSettled(
         rows.map((r) =>
-          this.amqp.publish(r.exchange, r.routingKey, r.body, {
+          this.amqp.publish(r.exchange, r.routingKey, Buffer.from(r.body), {
             messageId: r.messageId,
             correlationId: r.taskId ?? undefined,
             type: r.messageType,

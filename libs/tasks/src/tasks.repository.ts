@@ -38,6 +38,12 @@ export type NewOutboxMessage = Pick<
   | 'availableAt'
 >;
 
+/** An outbox row claimed for publishing; its body is the JSON text as stored, sent on untouched. */
+export type ClaimedMessage = Pick<
+  OutboxEntity,
+  'id' | 'taskId' | 'attempt' | 'exchange' | 'routingKey' | 'messageId' | 'messageType' | 'headers'
+> & { body: string };
+
 export interface PreparedTask {
   task: NewTask;
   message: NewOutboxMessage;
@@ -129,55 +135,67 @@ export class TasksRepository {
   }
 
   /**
-   * Inserts many tasks and their outbox messages in one transaction (the caller's, when given);
-   * returns them in input order.
+   * Inserts many tasks and their outbox messages in one statement (inside the caller's transaction,
+   * when given); returns them in input order. The rows travel as one JSON document: the driver
+   * sends it as it is, where arrays of JSON text would be escaped element by element.
    */
   async insertMany(items: PreparedTask[], within?: EntityManager): Promise<TaskEntity[]> {
-    const tasks = items.map((i) => i.task);
-    const run = <T>(work: (m: EntityManager) => Promise<T>) =>
-      within ? work(within) : this.db.transaction(work);
-    const rows = await run(async (m) => {
-      const inserted: TaskEntity[] = await m.query(
-        `INSERT INTO tasks (id, type, payload, priority, status, progress, attempts, max_attempts, run_at, created_at, updated_at)
-         SELECT id, type, payload, priority, 'pending', 0, 0, max_attempts, run_at, now(), now()
-         FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::text[], $5::int[], $6::timestamptz[])
-           AS x(id, type, payload, priority, max_attempts, run_at)
-         RETURNING ${TASK_COLUMNS}`,
-        [
-          tasks.map((t) => t.id),
-          tasks.map((t) => t.type),
-          tasks.map((t) => JSON.stringify(t.payload)),
-          tasks.map((t) => t.priority),
-          tasks.map((t) => t.maxAttempts),
-          tasks.map((t) => t.runAt),
-        ],
-      );
-      await this.insertOutbox(
-        m,
-        items.map((i) => i.message),
-      );
-      return inserted;
-    });
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return tasks.map((t) => byId.get(t.id)!);
+    const rows = items.map(({ task, message }) => ({
+      id: task.id,
+      type: task.type,
+      payload: task.payload,
+      priority: task.priority,
+      max_attempts: task.maxAttempts,
+      run_at: task.runAt,
+      attempt: message.attempt,
+      exchange: message.exchange,
+      routing_key: message.routingKey,
+      message_id: message.messageId,
+      message_type: message.messageType,
+      body: message.body,
+      headers: message.headers,
+      available_at: message.availableAt,
+    }));
+    const created: { createdAt: Date }[] = await (within ?? this.db.manager).query(
+      `WITH x AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, type text, payload jsonb, priority text,
+           max_attempts int, run_at timestamptz, attempt int, exchange text, routing_key text, message_id text,
+           message_type text, body jsonb, headers jsonb, available_at timestamptz)
+       ), t AS (
+         INSERT INTO tasks (id, type, payload, priority, status, progress, attempts, max_attempts, run_at, created_at, updated_at)
+         SELECT id, type, payload, priority, 'pending', 0, 0, max_attempts, run_at, now(), now() FROM x
+       ), o AS (
+         INSERT INTO outbox (task_id, attempt, exchange, routing_key, message_id, message_type, body, headers, available_at)
+         SELECT id, attempt, exchange, routing_key, message_id, message_type, body, headers, available_at FROM x
+       )
+       SELECT now() AS "createdAt"`,
+      [JSON.stringify(rows)],
+    );
+    const createdAt = created[0].createdAt;
+    return items.map(({ task }) => pendingTask(task, createdAt));
   }
 
   async insertOutbox(m: EntityManager, messages: NewOutboxMessage[]): Promise<void> {
     if (messages.length === 0) return;
     await m.query(
       `INSERT INTO outbox (task_id, attempt, exchange, routing_key, message_id, message_type, body, headers, available_at)
-       SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[],
-         $8::jsonb[], $9::timestamptz[])`,
+       SELECT task_id, attempt, exchange, routing_key, message_id, message_type, body, headers, available_at
+       FROM jsonb_to_recordset($1::jsonb) AS x(task_id uuid, attempt int, exchange text, routing_key text,
+         message_id text, message_type text, body jsonb, headers jsonb, available_at timestamptz)`,
       [
-        messages.map((x) => x.taskId),
-        messages.map((x) => x.attempt),
-        messages.map((x) => x.exchange),
-        messages.map((x) => x.routingKey),
-        messages.map((x) => x.messageId),
-        messages.map((x) => x.messageType),
-        messages.map((x) => JSON.stringify(x.body)),
-        messages.map((x) => JSON.stringify(x.headers)),
-        messages.map((x) => x.availableAt),
+        JSON.stringify(
+          messages.map((x) => ({
+            task_id: x.taskId,
+            attempt: x.attempt,
+            exchange: x.exchange,
+            routing_key: x.routingKey,
+            message_id: x.messageId,
+            message_type: x.messageType,
+            body: x.body,
+            headers: x.headers,
+            available_at: x.availableAt,
+          })),
+        ),
       ],
     );
   }
@@ -337,7 +355,7 @@ export class TasksRepository {
   }
 
   /** Locks due outbox rows; other relays skip them, so several gateways can run side by side. */
-  async claimDue(m: EntityManager, limit: number): Promise<OutboxEntity[]> {
+  async claimDue(m: EntityManager, limit: number): Promise<ClaimedMessage[]> {
     // The high lane first, so a backlog of normal work never delays it on the way to the broker.
     const high = await this.claim(m, `AND routing_key LIKE 'task.high.%'`, limit);
     if (high.length === limit) return high;
@@ -345,10 +363,10 @@ export class TasksRepository {
     return [...high, ...rest];
   }
 
-  private claim(m: EntityManager, lane: string, limit: number): Promise<OutboxEntity[]> {
+  private claim(m: EntityManager, lane: string, limit: number): Promise<ClaimedMessage[]> {
     return m.query(
       `SELECT id, task_id AS "taskId", attempt, exchange, routing_key AS "routingKey",
-         message_id AS "messageId", message_type AS "messageType", body, headers
+         message_id AS "messageId", message_type AS "messageType", body::text AS body, headers
        FROM outbox WHERE available_at <= now() ${lane}
        ORDER BY available_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
       [limit],
@@ -356,7 +374,7 @@ export class TasksRepository {
   }
 
   /** Removes published rows and moves their tasks to `queued` where the state machine allows it. */
-  async markPublished(m: EntityManager, sent: OutboxEntity[]): Promise<void> {
+  async markPublished(m: EntityManager, sent: ClaimedMessage[]): Promise<void> {
     if (sent.length === 0) return;
     await m.query(`DELETE FROM outbox WHERE id = ANY($1::bigint[])`, [sent.map((r) => r.id)]);
     const tasks = sent.filter((r) => r.taskId !== null);
@@ -413,26 +431,30 @@ export class TasksRepository {
              WHEN x.status = 'failed' AND COALESCE((x.error ->> 'retryable')::boolean, false)
                AND x.attempt < c.max_attempts THEN 'retrying'
              ELSE x.status END AS next
-         FROM unnest($1::uuid[], $2::text[], $3::int[], $4::timestamptz[], $5::timestamptz[], $6::jsonb[], $7::jsonb[],
-           $8::int[], $10::int[]) AS x(id, status, attempt, at, started_at, result, error, delay_ms, progress)
+         FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, status text, attempt int, at timestamptz,
+           started_at timestamptz, result jsonb, error jsonb, delay_ms int, progress int)
          JOIN tasks c ON c.id = x.id
        ) v
-       WHERE t.id = v.id AND t.attempts <= v.attempt AND ((t.status || '>' || v.next) = ANY($9)
+       WHERE t.id = v.id AND t.attempts <= v.attempt AND ((t.status || '>' || v.next) = ANY($2)
          -- progress of the running attempt: only forward
          OR (t.status = 'running' AND v.next = 'running' AND v.progress > t.progress))
        RETURNING t.id, t.type, t.priority, t.payload, t.status, t.attempts, t.run_at AS "runAt",
          CASE WHEN t.status = 'succeeded' THEN t.result END AS result`,
       [
-        reports.map((r) => r.taskId),
-        reports.map((r) => r.status),
-        reports.map((r) => r.attempt),
-        reports.map((r) => r.at),
-        reports.map((r) => r.startedAt),
-        reports.map((r) => JSON.stringify(r.result ?? null)),
-        reports.map((r) => (r.error ? JSON.stringify(r.error) : null)),
-        retryDelaysMs,
+        JSON.stringify(
+          reports.map((r, i) => ({
+            id: r.taskId,
+            status: r.status,
+            attempt: r.attempt,
+            at: r.at,
+            started_at: r.startedAt,
+            result: r.result ?? null,
+            error: r.error,
+            delay_ms: retryDelaysMs[i],
+            progress: r.progress,
+          })),
+        ),
         LEGAL_TRANSITIONS,
-        reports.map((r) => r.progress),
       ],
     );
     return {
@@ -449,8 +471,8 @@ export class TasksRepository {
       `INSERT INTO task_attempts (task_id, attempt, status, started_at, finished_at, error)
        SELECT x.id, x.attempt, x.status, CASE WHEN x.status = 'running' THEN x.at ELSE x.started_at END,
          CASE WHEN x.status = 'running' THEN NULL ELSE x.at END, x.error
-       FROM unnest($1::uuid[], $2::int[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::jsonb[])
-         AS x(id, attempt, status, at, started_at, error)
+       FROM jsonb_to_recordset($1::jsonb)
+         AS x(id uuid, attempt int, status text, at timestamptz, started_at timestamptz, error jsonb)
        WHERE EXISTS (SELECT 1 FROM tasks t WHERE t.id = x.id)
        ON CONFLICT (task_id, attempt) DO UPDATE SET
          status = CASE WHEN task_attempts.status = 'running' THEN EXCLUDED.status ELSE task_attempts.status END,
@@ -458,12 +480,16 @@ export class TasksRepository {
          finished_at = COALESCE(task_attempts.finished_at, EXCLUDED.finished_at),
          error = COALESCE(task_attempts.error, EXCLUDED.error)`,
       [
-        reports.map((r) => r.taskId),
-        reports.map((r) => r.attempt),
-        reports.map((r) => r.status),
-        reports.map((r) => r.at),
-        reports.map((r) => r.startedAt),
-        reports.map((r) => (r.error ? JSON.stringify(r.error) : null)),
+        JSON.stringify(
+          reports.map((r) => ({
+            id: r.taskId,
+            attempt: r.attempt,
+            status: r.status,
+            at: r.at,
+            started_at: r.startedAt,
+            error: r.error,
+          })),
+        ),
       ],
     );
   }
@@ -503,6 +529,29 @@ export class TasksRepository {
     );
     return count > 0;
   }
+}
+
+/** A task as the insert above stores it: what the row holds before anything happened to it. */
+function pendingTask(task: NewTask, createdAt: Date): TaskEntity {
+  return {
+    id: task.id,
+    type: task.type,
+    payload: task.payload,
+    priority: task.priority,
+    status: 'pending',
+    progress: 0,
+    result: null,
+    error: null,
+    attempts: 0,
+    maxAttempts: task.maxAttempts,
+    runAt: task.runAt,
+    idempotencyKey: null,
+    createdAt,
+    queuedAt: null,
+    startedAt: null,
+    finishedAt: null,
+    updatedAt: createdAt,
+  };
 }
 
 /** Rolls back a cancel that found the task already finished, so its deleted outbox rows return. */
