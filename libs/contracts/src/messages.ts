@@ -26,6 +26,8 @@ export const statusMessageSchema = z
     attempt: z.number().int().min(1),
     status: z.enum(WORKER_STATUSES),
     at: z.string().datetime({ offset: true }),
+    /** On an outcome whose attempt ended before its `running` report was due: when it began. */
+    startedAt: z.string().datetime({ offset: true }).optional(),
     workerId: z.string().max(200).optional(),
     progress: z.number().int().min(0).max(100).optional(),
     result: z.unknown().optional(),

@@ -166,8 +166,10 @@ export class TaskRunner implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * One attempt: report `running`, execute, report the outcome. Returns the two reports' confirms
-   * (the work need not wait for the first), or undefined when the task was cancelled before it began.
+   * One attempt: execute and report the outcome. `running` is reported only if the attempt is still
+   * running after `STATUS_BATCH_MS`: a shorter one would have sent it in the same batch as its
+   * outcome, which then carries `startedAt` instead. Returns the reports' confirms (the work does
+   * not wait for them), or undefined when the task was cancelled before it began.
    */
   private async attempt(
     run: RunningTask,
@@ -176,25 +178,33 @@ export class TaskRunner implements OnModuleInit, OnModuleDestroy {
     payload: object,
   ): Promise<Promise<void>[] | undefined> {
     if (run.cancelled || (await this.cancelMarks.isCancelled(run.taskId))) return undefined;
-    const running = this.report(run, { status: 'running' });
-    running.catch(() => undefined); // awaited by the caller; this only keeps it from counting as unhandled meanwhile
+    const startedAt = new Date().toISOString();
+    const reports: Promise<void>[] = [];
+    const runningDue = setTimeout(() => {
+      const running = this.report(run, { status: 'running' }, startedAt);
+      running.catch(() => undefined); // awaited by the caller; this only keeps it from counting as unhandled meanwhile
+      reports.push(running);
+    }, this.config.status.batchMs);
     const stop = duration.startTimer({ type: handler.type, kind });
     const outcome = await this.execute(kind, handler, payload, run);
+    clearTimeout(runningDue);
     // Once cancelled, the attempt ends as cancelled whatever the handler returned.
     const status = run.cancelled ? 'cancelled' : outcome.ok ? 'succeeded' : 'failed';
     stop({ outcome: status });
     const threadEnded = !outcome.ok && outcome.error.code === THREAD_ENDED.code;
     if (status === 'cancelled') cancelled.inc({ how: threadEnded ? 'thread-ended' : 'in-handler' });
+    const began = reports.length === 0 ? { startedAt } : {};
     const finished = this.report(
       run,
       status === 'cancelled'
-        ? { status, error: threadEnded ? THREAD_ENDED : errorInfo(CANCELLED) }
+        ? { status, ...began, error: threadEnded ? THREAD_ENDED : errorInfo(CANCELLED) }
         : outcome.ok
-          ? { status: 'succeeded', result: outcome.result }
-          : { status: 'failed', error: outcome.error },
+          ? { status: 'succeeded', ...began, result: outcome.result }
+          : { status: 'failed', ...began, error: outcome.error },
     );
     finished.catch(() => undefined); // likewise
-    return [running, finished];
+    reports.push(finished);
+    return reports;
   }
 
   private async execute(
@@ -291,13 +301,14 @@ export class TaskRunner implements OnModuleInit, OnModuleDestroy {
   private report(
     run: RunningTask,
     status: Omit<StatusMessage, 'taskId' | 'attempt' | 'at' | 'workerId'>,
+    at = new Date().toISOString(),
   ): Promise<void> {
     return this.reports.report(
       {
         ...status,
         taskId: run.taskId,
         attempt: run.attempt,
-        at: new Date().toISOString(),
+        at,
         workerId: this.workerId,
       },
       run.priority,

@@ -32,6 +32,12 @@ describe('foldReports', () => {
     expect(a.at.toISOString()).toBe(at(3));
   });
 
+  it("takes the start from an outcome's startedAt when no running report was sent", () => {
+    const [a] = foldReports([r(A, 'succeeded', 1, 3, { startedAt: at(2) })]);
+    expect(a).toMatchObject({ status: 'succeeded' });
+    expect(a.startedAt?.toISOString()).toBe(at(2));
+  });
+
   it('takes the start from a running report that arrives after the outcome', () => {
     const [a] = foldReports([r(A, 'succeeded', 1, 3), r(A, 'running', 1, 1)]);
     expect(a).toMatchObject({ status: 'succeeded' });

@@ -24,15 +24,15 @@ const RANK: Record<StatusMessage['status'], number> = {
 
 /**
  * Folds a batch of reports to one per task (a row can be updated once per statement): the newest
- * attempt wins, then the furthest status; a `running` report of that attempt supplies the start
- * and its `progress` reports the highest progress.
+ * attempt wins, then the furthest status; a `running` report of that attempt (or an outcome's
+ * `startedAt`) supplies the start and its `progress` reports the highest progress.
  */
 export function foldReports(reports: readonly StatusMessage[]): FoldedReport[] {
   const byTask = new Map<string, FoldedReport & { rank: number }>();
   for (const r of reports) {
     const at = new Date(r.at);
     const current = byTask.get(r.taskId);
-    const startedAt = r.status === 'running' ? at : null;
+    const startedAt = r.status === 'running' ? at : r.startedAt ? new Date(r.startedAt) : null;
     const progress = r.status === 'progress' ? (r.progress ?? null) : null;
     if (
       !current ||
