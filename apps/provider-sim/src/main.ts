@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify from 'fastify';
-import { z } from 'zod/v4';
+import { z } from 'zod';
 import { SIM_MODES, SimMode, loadConfig } from '@conveyor/config';
 
 /**

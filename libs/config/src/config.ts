@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { z } from 'zod/v4';
+import { z } from 'zod';
 
 const LOCAL_DATABASE_URL = 'postgres://conveyor:conveyor@127.0.0.1:5432/conveyor';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod/v4';
+import { z } from 'zod';
 import { PRIORITIES } from './task-status';
 
 /** Body of a message on `conveyor.tasks`. The attempt number travels in a header. */

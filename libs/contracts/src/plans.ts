@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
-import { z } from 'zod/v4';
+import { z } from 'zod';
 
 export const SYNC_TRIGGERS = ['schedule', 'manual'] as const;
 
