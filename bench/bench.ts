@@ -141,7 +141,9 @@ async function allSucceeded(db: Client, everyMs: number): Promise<void> {
     if (performance.now() > deadline) throw new Error('the tasks did not finish in 10 min');
     await sleep(everyMs);
   }
-  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM tasks WHERE status = 'succeeded'`);
+  const { rows } = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM tasks WHERE status = 'succeeded'`,
+  );
   if (rows[0].n !== TASKS) throw new Error(`${rows[0].n} of ${TASKS} tasks succeeded`);
 }
 

@@ -39,7 +39,10 @@ export class Batcher<T> {
   }
 
   private pump(): void {
-    while (this.active < this.inFlight && (this.buffer.length >= this.max || (this.due && this.buffer.length > 0))) {
+    while (
+      this.active < this.inFlight &&
+      (this.buffer.length >= this.max || (this.due && this.buffer.length > 0))
+    ) {
       const batch = this.buffer.length > this.max ? this.buffer.splice(0, this.max) : this.buffer;
       if (batch === this.buffer) {
         this.buffer = [];
@@ -53,7 +56,8 @@ export class Batcher<T> {
         .finally(() => {
           this.active--;
           this.pump();
-          if (this.active === 0 && this.buffer.length === 0) this.idle.splice(0).forEach((resolve) => resolve());
+          if (this.active === 0 && this.buffer.length === 0)
+            this.idle.splice(0).forEach((resolve) => resolve());
         });
     }
   }
