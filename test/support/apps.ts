@@ -62,7 +62,11 @@ export async function startApp(
     output: () => out,
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
-      return exited;
+      const code = await exited;
+      // A failed shutdown fails its test; the end of the app's log says why.
+      if (code !== 0 && code !== null)
+        process.stderr.write(`${name} exited with ${code} on SIGTERM:\n${out.slice(-4000)}\n`);
+      return code;
     },
     async kill() {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
