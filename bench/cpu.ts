@@ -33,7 +33,11 @@ export function cpuSeconds(roots: Record<string, number | undefined>): Record<st
     if (s) stats.set(pid, s);
   }
   const children = new Map<number, number[]>();
-  for (const [pid, s] of stats) children.set(s.ppid, [...(children.get(s.ppid) ?? []), pid]);
+  for (const [pid, s] of stats) {
+    const siblings = children.get(s.ppid);
+    if (siblings) siblings.push(pid);
+    else children.set(s.ppid, [pid]);
+  }
   const out: Record<string, number> = {};
   for (const [name, root] of Object.entries(roots)) {
     const rootStat = root === undefined ? undefined : stats.get(root);

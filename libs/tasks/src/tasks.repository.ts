@@ -78,6 +78,11 @@ export const MAX_ATTEMPTS = 20;
 /** Every legal `from>to` pair, for guards inside set-based UPDATEs. */
 const LEGAL_TRANSITIONS = TASK_STATUSES.flatMap((from) => TRANSITIONS[from].map((to) => `${from}>${to}`));
 
+/** The outbox columns a new message fills, and their types as a jsonb_to_recordset record. */
+const OUTBOX_COLUMNS = `task_id, attempt, exchange, routing_key, message_id, message_type, body, headers, available_at`;
+const OUTBOX_RECORD = `task_id uuid, attempt int, exchange text, routing_key text, message_id text, message_type text,
+  body jsonb, headers jsonb, available_at timestamptz`;
+
 /** The tasks of ID batch $1 (the predicate of the tasks_batch_ix index). */
 const OF_BATCH = `type = 'user.process' AND payload ->> 'batchId' = $1`;
 
@@ -141,32 +146,22 @@ export class TasksRepository {
    */
   async insertMany(items: PreparedTask[], within?: EntityManager): Promise<TaskEntity[]> {
     const rows = items.map(({ task, message }) => ({
-      id: task.id,
+      ...outboxRecord(message),
       type: task.type,
       payload: task.payload,
       priority: task.priority,
       max_attempts: task.maxAttempts,
       run_at: task.runAt,
-      attempt: message.attempt,
-      exchange: message.exchange,
-      routing_key: message.routingKey,
-      message_id: message.messageId,
-      message_type: message.messageType,
-      body: message.body,
-      headers: message.headers,
-      available_at: message.availableAt,
     }));
     const created: { createdAt: Date }[] = await (within ?? this.db.manager).query(
       `WITH x AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, type text, payload jsonb, priority text,
-           max_attempts int, run_at timestamptz, attempt int, exchange text, routing_key text, message_id text,
-           message_type text, body jsonb, headers jsonb, available_at timestamptz)
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${OUTBOX_RECORD}, type text, payload jsonb,
+           priority text, max_attempts int, run_at timestamptz)
        ), t AS (
          INSERT INTO tasks (id, type, payload, priority, status, progress, attempts, max_attempts, run_at, created_at, updated_at)
-         SELECT id, type, payload, priority, 'pending', 0, 0, max_attempts, run_at, now(), now() FROM x
+         SELECT task_id, type, payload, priority, 'pending', 0, 0, max_attempts, run_at, now(), now() FROM x
        ), o AS (
-         INSERT INTO outbox (task_id, attempt, exchange, routing_key, message_id, message_type, body, headers, available_at)
-         SELECT id, attempt, exchange, routing_key, message_id, message_type, body, headers, available_at FROM x
+         INSERT INTO outbox (${OUTBOX_COLUMNS}) SELECT ${OUTBOX_COLUMNS} FROM x
        )
        SELECT now() AS "createdAt"`,
       [JSON.stringify(rows)],
@@ -178,25 +173,9 @@ export class TasksRepository {
   async insertOutbox(m: EntityManager, messages: NewOutboxMessage[]): Promise<void> {
     if (messages.length === 0) return;
     await m.query(
-      `INSERT INTO outbox (task_id, attempt, exchange, routing_key, message_id, message_type, body, headers, available_at)
-       SELECT task_id, attempt, exchange, routing_key, message_id, message_type, body, headers, available_at
-       FROM jsonb_to_recordset($1::jsonb) AS x(task_id uuid, attempt int, exchange text, routing_key text,
-         message_id text, message_type text, body jsonb, headers jsonb, available_at timestamptz)`,
-      [
-        JSON.stringify(
-          messages.map((x) => ({
-            task_id: x.taskId,
-            attempt: x.attempt,
-            exchange: x.exchange,
-            routing_key: x.routingKey,
-            message_id: x.messageId,
-            message_type: x.messageType,
-            body: x.body,
-            headers: x.headers,
-            available_at: x.availableAt,
-          })),
-        ),
-      ],
+      `INSERT INTO outbox (${OUTBOX_COLUMNS})
+       SELECT ${OUTBOX_COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS x(${OUTBOX_RECORD})`,
+      [JSON.stringify(messages.map(outboxRecord))],
     );
   }
 
@@ -529,6 +508,21 @@ export class TasksRepository {
     );
     return count > 0;
   }
+}
+
+/** An outbox message as a JSON record for jsonb_to_recordset (typed by OUTBOX_RECORD). */
+function outboxRecord(x: NewOutboxMessage) {
+  return {
+    task_id: x.taskId,
+    attempt: x.attempt,
+    exchange: x.exchange,
+    routing_key: x.routingKey,
+    message_id: x.messageId,
+    message_type: x.messageType,
+    body: x.body,
+    headers: x.headers,
+    available_at: x.availableAt,
+  };
 }
 
 /** A task as the insert above stores it: what the row holds before anything happened to it. */
