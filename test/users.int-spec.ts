@@ -75,6 +75,7 @@ describe('users', () => {
     ['POST', '/users', { name: 'N', email: 'not-an-email' }, /email must be an email/],
     ['POST', '/users', { id: 0, name: 'N', email: 'z@example.com' }, /id must not be less than 1/],
     ['POST', '/users', { id: 1.5, name: 'N', email: 'z@example.com' }, /id must be an integer/],
+    ['POST', '/users', { id: null, name: 'N', email: 'z@example.com' }, /id must be an integer/],
     [
       'POST',
       '/users',

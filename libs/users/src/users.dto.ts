@@ -1,7 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { PageDto } from '@conveyor/common';
-import { IsEmail, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import {
+  IsEmail,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 import { USER_ID_MAX } from '@conveyor/contracts';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -23,7 +33,8 @@ export class UserReplaceDto {
 
 export class UserCreateDto extends UserReplaceDto {
   @ApiPropertyOptional({ description: 'Your own ID; assigned when absent', minimum: 1, maximum: USER_ID_MAX })
-  @IsOptional()
+  // Absent means "assign one"; null is not absent (IsOptional would let it through to the insert).
+  @ValidateIf((_dto, id) => id !== undefined)
   @IsInt()
   @Min(1)
   @Max(USER_ID_MAX)
