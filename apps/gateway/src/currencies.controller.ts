@@ -8,7 +8,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ErrorResponseDto } from '@conveyor/tasks';
+import { ErrorResponseDto } from '@conveyor/common';
 import {
   ConversionAcceptedDto,
   ConversionDto,
@@ -16,7 +16,7 @@ import {
   ConversionsService,
   CurrenciesService,
   CurrencyListDto,
-} from '@conveyor/currency';
+} from '@conveyor/currency/gateway';
 
 @ApiTags('currencies')
 @Controller()

@@ -1,7 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { ServiceHealth } from '@conveyor/common';
+import { RedisHealth } from '@conveyor/common';
+import { AmqpHealth } from '@conveyor/messaging';
 
 @ApiTags('operations')
 @Controller('health')
@@ -9,7 +10,8 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly postgres: TypeOrmHealthIndicator,
-    private readonly services: ServiceHealth,
+    private readonly redis: RedisHealth,
+    private readonly rabbitmq: AmqpHealth,
   ) {}
 
   @Get()
@@ -20,8 +22,8 @@ export class HealthController {
   check() {
     return this.health.check([
       () => this.postgres.pingCheck('postgres').withTimeout(1500),
-      () => this.services.redis(),
-      () => this.services.rabbitmq(),
+      () => this.redis.check(),
+      () => this.rabbitmq.check(),
     ]);
   }
 }

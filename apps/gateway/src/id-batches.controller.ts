@@ -19,8 +19,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { PageQueryDto } from '@conveyor/common';
-import { ErrorResponseDto } from '@conveyor/tasks';
+import { ErrorResponseDto, PageQueryDto } from '@conveyor/common';
 import {
   IdBatchCreateDto,
   IdBatchDto,
@@ -29,7 +28,7 @@ import {
   IdBatchesService,
   SlotListDto,
   SlotQueryDto,
-} from '@conveyor/users';
+} from '@conveyor/users/gateway';
 
 const uuid = new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id must be a UUID') });
 

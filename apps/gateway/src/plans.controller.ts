@@ -2,9 +2,8 @@ import { Controller, Get, Post, Query, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { PageQueryDto } from '@conveyor/common';
-import { PlanSyncListDto, PlansService } from '@conveyor/plans';
-import { TaskResponseDto } from '@conveyor/tasks';
-import type { TaskEntity } from '@conveyor/tasks';
+import { PlanSyncListDto, PlansService } from '@conveyor/plans/gateway';
+import { TaskResponseDto } from '@conveyor/tasks/gateway';
 
 @ApiTags('plans')
 @Controller()
@@ -15,7 +14,7 @@ export class PlansController {
   @ApiOperation({ summary: 'Start a plans sync now', description: 'Never two at once.' })
   @ApiCreatedResponse({ type: TaskResponseDto, description: 'The plans.sync task started' })
   @ApiOkResponse({ type: TaskResponseDto, description: 'The sync already pending or running' })
-  async sync(@Res({ passthrough: true }) reply: FastifyReply): Promise<TaskEntity> {
+  async sync(@Res({ passthrough: true }) reply: FastifyReply): Promise<TaskResponseDto> {
     const { task, created } = await this.plans.requestSync('manual');
     void reply.status(created ? 201 : 200);
     return task;

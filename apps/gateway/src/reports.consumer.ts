@@ -1,10 +1,10 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { PLANS_CHUNK_TYPE, RATES_MESSAGE_TYPE } from '@conveyor/contracts';
-import { PlansService } from '@conveyor/plans';
-import { CurrenciesService } from '@conveyor/currency';
+import { PlansService } from '@conveyor/plans/gateway';
+import { CurrenciesService } from '@conveyor/currency/gateway';
 import { AmqpService, Delivery, QUEUES } from '@conveyor/messaging';
-import { OutboxRelay, TaskReportsService } from '@conveyor/tasks';
+import { OutboxRelay, TaskReportsService } from '@conveyor/tasks/gateway';
 
 /** How long shutdown waits for received reports to be applied (longer if the database is down). */
 const SHUTDOWN_GRACE_MS = 5000;

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import { SearchService } from '@conveyor/plans';
+import { SearchService } from '@conveyor/plans/gateway';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const UNAVAILABLE = JSON.stringify({
@@ -11,8 +11,8 @@ const UNAVAILABLE = JSON.stringify({
 
 /**
  * `GET /search` as a plain Fastify route: it is the hot read path (thousands of requests per
- * second), and Nest's per-request pipeline cost more than the search itself. It is documented in
- * the OpenAPI document by main.ts, and answers in the search API's own format, errors included.
+ * second), and Nest's per-request pipeline cost more than the search itself. Its OpenAPI entry is
+ * SEARCH_OPENAPI below, and answers in the search API's own format, errors included.
  */
 @Injectable()
 export class SearchRoute implements OnApplicationBootstrap {
@@ -37,3 +37,33 @@ export class SearchRoute implements OnApplicationBootstrap {
     });
   }
 }
+
+/** The route's OpenAPI entry (Nest's Swagger module only sees controllers): main.ts adds it to /docs. */
+export const SEARCH_OPENAPI = {
+  get: {
+    tags: ['plans'],
+    summary: 'Plans that start at or after starts_at and end at or before ends_at, by start',
+    description:
+      'Served from the read replica behind a 5-minute Redis cache. Errors: 400 `{data: null, error: {code, message}}`.',
+    parameters: ['starts_at', 'ends_at'].map((name) => ({
+      name,
+      in: 'query' as const,
+      required: false,
+      schema: {
+        type: 'string' as const,
+        format: 'date-time',
+        example: name === 'starts_at' ? '2021-02-01T00:00:00Z' : '2022-07-03T00:00:00Z',
+      },
+    })),
+    responses: {
+      '200': {
+        description: 'The plans found',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/SearchResponseDto' } } },
+      },
+      '400': {
+        description: 'A bad parameter: INVALID_PARAMETER, INVALID_RANGE or UNKNOWN_PARAMETER',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/SearchResponseDto' } } },
+      },
+    },
+  },
+};

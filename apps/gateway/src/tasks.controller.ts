@@ -28,8 +28,8 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Observable } from 'rxjs';
+import { ErrorResponseDto } from '@conveyor/common';
 import {
-  ErrorResponseDto,
   TaskAttemptListDto,
   TaskBatchCreateDto,
   TaskBatchResponseDto,
@@ -41,8 +41,7 @@ import {
   TaskResponseDto,
   TaskUpdateDto,
   TasksService,
-} from '@conveyor/tasks';
-import type { TaskEntity } from '@conveyor/tasks';
+} from '@conveyor/tasks/gateway';
 
 const uuid = new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id must be a UUID') });
 
@@ -75,7 +74,7 @@ export class TasksController {
     @Body() dto: TaskCreateDto,
     @Headers('idempotency-key') key: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<TaskEntity> {
+  ): Promise<TaskResponseDto> {
     const { task, created } = await this.tasks.create(dto, key);
     void reply.status(created ? 201 : 200);
     return task;
@@ -84,7 +83,7 @@ export class TasksController {
   @Post('batch')
   @ApiOperation({ summary: 'Submit up to 1,000 tasks in one transaction (all or none)' })
   @ApiCreatedResponse({ type: TaskBatchResponseDto })
-  async createMany(@Body() dto: TaskBatchCreateDto): Promise<{ items: TaskEntity[] }> {
+  async createMany(@Body() dto: TaskBatchCreateDto): Promise<{ items: TaskResponseDto[] }> {
     return { items: await this.tasks.createMany(dto.items) };
   }
 
@@ -99,7 +98,7 @@ export class TasksController {
   @ApiOperation({ summary: 'Get a task' })
   @ApiOkResponse({ type: TaskResponseDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  get(@Param('id', uuid) id: string): Promise<TaskEntity> {
+  get(@Param('id', uuid) id: string): Promise<TaskResponseDto> {
     return this.tasks.get(id);
   }
 
@@ -132,7 +131,7 @@ export class TasksController {
   @ApiOkResponse({ type: TaskResponseDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'The task is not failed, dead or cancelled' })
-  rerun(@Param('id', uuid) id: string): Promise<TaskEntity> {
+  rerun(@Param('id', uuid) id: string): Promise<TaskResponseDto> {
     return this.tasks.rerun(id);
   }
 
@@ -141,7 +140,7 @@ export class TasksController {
   @ApiOkResponse({ type: TaskResponseDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'The task already finished' })
-  cancel(@Param('id', uuid) id: string, @Body() _dto: TaskUpdateDto): Promise<TaskEntity> {
+  cancel(@Param('id', uuid) id: string, @Body() _dto: TaskUpdateDto): Promise<TaskResponseDto> {
     return this.tasks.cancel(id);
   }
 }

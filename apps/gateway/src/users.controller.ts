@@ -23,8 +23,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { USER_ID_MAX } from '@conveyor/contracts';
-import { PageQueryDto } from '@conveyor/common';
-import { ErrorResponseDto } from '@conveyor/tasks';
+import { ErrorResponseDto, PageQueryDto } from '@conveyor/common';
 import {
   UserCreateDto,
   UserDto,
@@ -32,7 +31,7 @@ import {
   UserPatchDto,
   UserReplaceDto,
   UsersService,
-} from '@conveyor/users';
+} from '@conveyor/users/gateway';
 
 /** A user id from the path: an integer from 1 to USER_ID_MAX, or 400. */
 const badId = () => new BadRequestException(`id must be an integer from 1 to ${USER_ID_MAX}`);

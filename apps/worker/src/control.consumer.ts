@@ -1,6 +1,6 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { AmqpService, EXCHANGES } from '@conveyor/messaging';
-import { TaskRunner } from '@conveyor/runtime';
+import { TaskRunner } from '@conveyor/tasks/worker';
 
 /** Transport adapter: this worker's own queue on `conveyor.control` (cancel broadcasts). */
 @Injectable()

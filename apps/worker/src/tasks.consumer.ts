@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap }
 import { Semaphore } from '@conveyor/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { AmqpService, WORK_QUEUES } from '@conveyor/messaging';
-import { TaskRunner } from '@conveyor/runtime';
+import { TaskRunner } from '@conveyor/tasks/worker';
 
 /**
  * Transport adapter: one channel per work queue, and per lane a bound on the handlers running at

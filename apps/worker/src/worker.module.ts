@@ -2,7 +2,10 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, ConfigModule } from '@conveyor/config';
 import { HealthModule, MetricsModule, RedisModule, loggingModule } from '@conveyor/common';
 import { MessagingModule } from '@conveyor/messaging';
-import { RuntimeModule } from '@conveyor/runtime';
+import { CurrencyWorkerModule } from '@conveyor/currency/worker';
+import { PlansWorkerModule } from '@conveyor/plans/worker';
+import { TaskRuntimeModule } from '@conveyor/tasks/worker';
+import { UsersWorkerModule } from '@conveyor/users/worker';
 import { ControlConsumer } from './control.consumer';
 import { HealthController } from './health.controller';
 import { TasksConsumer } from './tasks.consumer';
@@ -20,7 +23,10 @@ export class WorkerModule {
         MessagingModule,
         HealthModule,
         MetricsModule,
-        RuntimeModule,
+        TaskRuntimeModule,
+        UsersWorkerModule,
+        CurrencyWorkerModule,
+        PlansWorkerModule,
       ],
       controllers: [HealthController],
       providers: [TasksConsumer, ControlConsumer],

@@ -1,18 +1,16 @@
 import { Injectable, Module } from '@nestjs/common';
 import { HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
-import { AmqpService } from '@conveyor/messaging';
 import { RedisService } from './redis.module';
 
-/** Health of the backing services both apps share; each app adds its own (Postgres for the gateway). */
+/** `/health`'s view of Redis; the broker's check is the messaging lib's, PostgreSQL's the gateway's. */
 @Injectable()
-export class ServiceHealth {
+export class RedisHealth {
   constructor(
     private readonly indicators: HealthIndicatorService,
     private readonly redisClient: RedisService,
-    private readonly amqp: AmqpService,
   ) {}
 
-  redis() {
+  check() {
     return this.indicators
       .check('redis')
       .attempt(async () => {
@@ -20,13 +18,7 @@ export class ServiceHealth {
       })
       .withTimeout(1000);
   }
-
-  rabbitmq() {
-    return this.indicators.check('rabbitmq').attempt(() => {
-      if (!this.amqp.isConnected()) throw new Error('not connected');
-    });
-  }
 }
 
-@Module({ imports: [TerminusModule], providers: [ServiceHealth], exports: [TerminusModule, ServiceHealth] })
+@Module({ imports: [TerminusModule], providers: [RedisHealth], exports: [TerminusModule, RedisHealth] })
 export class HealthModule {}

@@ -1,22 +1,35 @@
-import { Controller, Get, Header, Module } from '@nestjs/common';
+import { Controller, Get, Global, Header, Module } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 
-/** The process's Prometheus registry; default metrics include event-loop lag and heap. */
-export const metricsRegistry = new Registry();
-collectDefaultMetrics({ register: metricsRegistry, eventLoopMonitoringPrecision: 10 });
+/**
+ * The process's Prometheus registry, a provider: each area declares its metrics in a provider of
+ * its own that injects it. Default metrics include event-loop lag and heap.
+ */
+function createRegistry(): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 10 });
+  return registry;
+}
 
 @ApiTags('operations')
 @Controller('metrics')
 export class MetricsController {
+  constructor(private readonly registry: Registry) {}
+
   @Get()
-  @Header('Content-Type', metricsRegistry.contentType)
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiOperation({ summary: 'Prometheus metrics' })
   @ApiProduces('text/plain')
   metrics(): Promise<string> {
-    return metricsRegistry.metrics();
+    return this.registry.metrics();
   }
 }
 
-@Module({ controllers: [MetricsController] })
+@Global()
+@Module({
+  providers: [{ provide: Registry, useFactory: createRegistry }],
+  exports: [Registry],
+  controllers: [MetricsController],
+})
 export class MetricsModule {}

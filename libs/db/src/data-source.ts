@@ -1,6 +1,5 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '@conveyor/config';
-import { OutboxEntity, TaskEntity } from '@conveyor/tasks';
 import { Init1763700000000 } from './migrations/1763700000000-init';
 import { TaskAttempts1763800000000 } from './migrations/1763800000000-task-attempts';
 import { AttemptCancelled1763900000000 } from './migrations/1763900000000-attempt-cancelled';
@@ -8,7 +7,6 @@ import { UsersIdBatches1764000000000 } from './migrations/1764000000000-users-id
 import { Currencies1764100000000 } from './migrations/1764100000000-currencies';
 import { Plans1764200000000 } from './migrations/1764200000000-plans';
 
-export const ENTITIES = [TaskEntity, OutboxEntity];
 export const MIGRATIONS = [
   Init1763700000000,
   TaskAttempts1763800000000,
@@ -23,7 +21,8 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
   return {
     type: 'postgres',
     url: config.db.url,
-    entities: ENTITIES,
+    // Repositories write their own SQL; the schema is the migrations' alone.
+    entities: [],
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
     synchronize: false,

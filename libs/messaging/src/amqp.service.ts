@@ -4,6 +4,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import amqp, { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
+import { REJECTION_HEADER } from '@conveyor/contracts';
 import { Delivery } from './delivery';
 import { MessagingError } from './messaging.error';
 import { Settler } from './settler';
@@ -97,6 +98,31 @@ export class AmqpService implements OnApplicationShutdown {
     }
     if (this.returned.delete(messageId)) {
       throw new MessagingError('UNROUTABLE', `no queue is bound for ${exchange}/${routingKey}`);
+    }
+  }
+
+  /**
+   * Dead-letters a message this process refuses to handle, keeping its properties and adding the
+   * reason (`x-conveyor-rejection`: code, message, queue) so operators and the gateway see why. If
+   * that publish fails, the message is rejected instead and the broker dead-letters it (`rejected`).
+   */
+  async deadLetter(
+    delivery: Delivery,
+    reason: { code: string; message: string; queue: string },
+  ): Promise<void> {
+    const props = delivery.message.properties;
+    const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    try {
+      await this.publish(EXCHANGES.dlx, '', delivery.body, {
+        messageId: text(props.messageId),
+        correlationId: delivery.correlationId,
+        type: delivery.type,
+        contentType: text(props.contentType) ?? 'application/octet-stream',
+        headers: { ...props.headers, [REJECTION_HEADER]: JSON.stringify(reason) },
+      });
+      delivery.ack();
+    } catch {
+      delivery.nack(false);
     }
   }
 

@@ -1,0 +1,3 @@
+export * from './currency-worker.module';
+export * from './ecb-rates';
+export * from './rates.service';

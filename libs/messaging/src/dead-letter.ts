@@ -1,0 +1,63 @@
+import { REJECTION_HEADER, TaskErrorInfo } from '@conveyor/contracts';
+import type { Delivery } from './delivery';
+import { WORK_QUEUES } from './topology';
+
+/** What a dead letter says about itself: the task it carried (if any) and why it died. */
+export interface DeadLetter {
+  /** Set when the letter is a task message from a work queue. */
+  taskId?: string;
+  cause: TaskErrorInfo;
+}
+
+const WORK_QUEUE_NAMES = new Set(WORK_QUEUES.map((q) => q.queue));
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Reads a letter from `conveyor.dlx`: a worker's rejection header, else RabbitMQ's `x-first-death-*`. */
+export function readDeadLetter(delivery: Delivery): DeadLetter {
+  return { taskId: deadTaskId(delivery), cause: deathCause(delivery) };
+}
+
+/** Why a letter died: a worker's own rejection, the broker's reason, or no binding at all. */
+function deathCause(delivery: Delivery): TaskErrorInfo {
+  const rejection = delivery.header(REJECTION_HEADER);
+  if (typeof rejection === 'string' || Buffer.isBuffer(rejection)) {
+    try {
+      const r = JSON.parse(rejection.toString()) as { code?: unknown; message?: unknown; queue?: unknown };
+      return {
+        code: typeof r.code === 'string' ? r.code : 'REJECTED',
+        message: `${String(r.message)} (dead-lettered from ${String(r.queue)})`,
+        retryable: false,
+      };
+    } catch {
+      // fall through to the broker's account
+    }
+  }
+  const queue = delivery.header('x-first-death-queue');
+  const reason = delivery.header('x-first-death-reason');
+  if (typeof reason === 'string') {
+    return {
+      code: reason === 'delivery_limit' ? 'DELIVERY_LIMIT' : 'DEAD_LETTERED',
+      message: `dead-lettered from ${String(queue)} (${reason})`,
+      retryable: false,
+    };
+  }
+  return { code: 'UNROUTABLE', message: 'no work queue is bound for its routing key', retryable: false };
+}
+
+/** The task a dead letter belongs to; letters from the status queue or without a task id have none. */
+function deadTaskId(delivery: Delivery): string | undefined {
+  const queue = delivery.header('x-first-death-queue');
+  if (typeof queue === 'string' && !WORK_QUEUE_NAMES.has(queue)) return undefined;
+  const id = delivery.correlationId ?? bodyId(delivery.body);
+  return id && UUID.test(id) ? id : undefined;
+}
+
+function bodyId(body: Buffer): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body.toString('utf8'));
+    const id = (parsed as { id?: unknown } | null)?.id;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}

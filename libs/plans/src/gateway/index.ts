@@ -1,0 +1,4 @@
+export * from './plans.dto';
+export * from './plans.module';
+export * from './plans.service';
+export * from './search.service';

@@ -1,5 +1,0 @@
-export * from './plans.dto';
-export * from './plans.module';
-export * from './plans.repository';
-export * from './plans.service';
-export * from './search.service';

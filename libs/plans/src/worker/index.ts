@@ -1,0 +1,2 @@
+export * from './plans-feed.parser';
+export * from './plans-worker.module';

@@ -1,0 +1,8 @@
+export * from './outbox.relay';
+export { MAX_ATTEMPTS, TasksRepository } from './tasks.repository';
+export * from './task-events.service';
+export * from './task-reports.service';
+export * from './tasks.dto';
+export * from './tasks.error';
+export * from './tasks.module';
+export * from './tasks.service';

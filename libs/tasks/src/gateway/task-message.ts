@@ -1,0 +1,28 @@
+import { ATTEMPT_HEADER, Priority, TaskMessage, findTaskType } from '@conveyor/contracts';
+import { EXCHANGES, taskRoutingKey } from '@conveyor/messaging';
+import type { NewOutboxMessage } from './outbox.repository';
+
+export interface TaskIdentity {
+  id: string;
+  type: string;
+  priority: Priority;
+  payload: unknown;
+}
+
+/** The outbox message that runs one attempt of a task, due at `availableAt`. */
+export function taskOutboxMessage(task: TaskIdentity, attempt: number, availableAt: Date): NewOutboxMessage {
+  const contract = findTaskType(task.type);
+  if (!contract) throw new Error(`no contract for task type ${task.type}`);
+  const body: TaskMessage = { id: task.id, type: task.type, priority: task.priority, payload: task.payload };
+  return {
+    taskId: task.id,
+    attempt,
+    exchange: EXCHANGES.tasks,
+    routingKey: taskRoutingKey(task.priority, contract.kindOf(task.payload as object), task.type),
+    messageId: `${task.id}/${attempt}`,
+    messageType: task.type,
+    body,
+    headers: { [ATTEMPT_HEADER]: attempt },
+    availableAt,
+  };
+}

@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { OutboxRelay } from './outbox.relay';
+import { OutboxRepository } from './outbox.repository';
+import { TaskAttemptsRepository } from './task-attempts.repository';
+import { TaskEventsService } from './task-events.service';
+import { TaskReportsService } from './task-reports.service';
+import { TasksMetrics } from './tasks.metrics';
+import { TasksRepository } from './tasks.repository';
+import { TasksService } from './tasks.service';
+
+/** The gateway side of tasks: the API's services, report application, the outbox relay. */
+@Module({
+  providers: [
+    TasksRepository,
+    OutboxRepository,
+    TaskAttemptsRepository,
+    TasksMetrics,
+    TasksService,
+    TaskReportsService,
+    TaskEventsService,
+    OutboxRelay,
+  ],
+  exports: [TasksRepository, TasksService, TaskReportsService, TaskEventsService, OutboxRelay],
+})
+export class TasksModule {}

@@ -1,0 +1,164 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { v7 as uuidv7 } from 'uuid';
+import { APP_CONFIG, AppConfig } from '@conveyor/config';
+import { RedisService, toPage } from '@conveyor/common';
+import {
+  ControlMessage,
+  TASK_TYPES,
+  canTransition,
+  cancelMarkKey,
+  checkPayload,
+  findTaskType,
+} from '@conveyor/contracts';
+import { AmqpService, EXCHANGES } from '@conveyor/messaging';
+import {
+  MAX_DELAY_SECONDS,
+  TaskAttemptListDto,
+  TaskCreateDto,
+  TaskListQueryDto,
+  TaskListResponseDto,
+  TaskResponseDto,
+} from './tasks.dto';
+import { taskOutboxMessage } from './task-message';
+import { TaskAttemptsRepository } from './task-attempts.repository';
+import { TasksError } from './tasks.error';
+import { MAX_ATTEMPTS, PreparedTask, TasksRepository } from './tasks.repository';
+import { taskView } from './task-view';
+
+const DEFAULT_MAX_ATTEMPTS = 3;
+
+export interface CreateResult {
+  task: TaskResponseDto;
+  /** false when an earlier request with the same idempotency key created it */
+  created: boolean;
+}
+
+@Injectable()
+export class TasksService {
+  private readonly logger = new Logger(TasksService.name);
+
+  constructor(
+    private readonly repo: TasksRepository,
+    private readonly attemptsRepo: TaskAttemptsRepository,
+    private readonly redis: RedisService,
+    private readonly amqp: AmqpService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Writes the task and its outbox message atomically; the relay publishes it. */
+  async create(dto: TaskCreateDto, idempotencyKey?: string): Promise<CreateResult> {
+    if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {
+      throw new TasksError('VALIDATION', 'Idempotency-Key must be 1..200 visible ASCII characters');
+    }
+    const { task: row, message } = this.prepare(dto, '', idempotencyKey ?? null);
+    const task = await this.repo.insertWithMessage(row, message);
+    if (task) return { task: taskView(task), created: true };
+    const existing = idempotencyKey ? await this.repo.findByIdempotencyKey(idempotencyKey) : null;
+    if (!existing) throw new TasksError('CONFLICT', 'the idempotency key is in use; retry the request');
+    return { task: taskView(existing), created: false };
+  }
+
+  /** Creates up to 1,000 tasks in one transaction: all of them, or none when one is invalid. */
+  async createMany(dtos: TaskCreateDto[]): Promise<TaskResponseDto[]> {
+    const prepared = dtos.map((dto, i) => this.prepare(dto, `items[${i}].`, null));
+    return (await this.repo.insertMany(prepared)).map(taskView);
+  }
+
+  /** Validates one request against its task type and builds its row and first message. */
+  prepare(dto: TaskCreateDto, label: string, idempotencyKey: string | null): PreparedTask {
+    const contract = findTaskType(dto.type);
+    if (!contract) {
+      const known = TASK_TYPES.map((t) => t.name).join(', ');
+      throw new TasksError('VALIDATION', `${label}type: unknown task type '${dto.type}' (known: ${known})`);
+    }
+    const check = checkPayload(contract, dto.payload);
+    if (!check.ok) throw new TasksError('VALIDATION', check.problems.map((p) => label + p).join('; '));
+
+    if (dto.runAt !== undefined && dto.delaySeconds !== undefined) {
+      throw new TasksError('VALIDATION', `${label}runAt and delaySeconds: give one of them, not both`);
+    }
+    const now = Date.now();
+    const runAt = dto.runAt ? new Date(dto.runAt) : new Date(now + (dto.delaySeconds ?? 0) * 1000);
+    if (runAt.getTime() > now + MAX_DELAY_SECONDS * 1000) {
+      throw new TasksError('VALIDATION', `${label}runAt: at most ${MAX_DELAY_SECONDS / 86400} days ahead`);
+    }
+    const task = {
+      id: uuidv7(),
+      type: contract.name,
+      priority: dto.priority ?? 'normal',
+      payload: dto.payload,
+    };
+    return {
+      task: { ...task, maxAttempts: dto.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, runAt, idempotencyKey },
+      message: taskOutboxMessage(task, 1, runAt),
+    };
+  }
+
+  async get(id: string): Promise<TaskResponseDto> {
+    const task = await this.repo.findById(id);
+    if (!task) throw new TasksError('NOT_FOUND', `task ${id} not found`);
+    return taskView(task);
+  }
+
+  async attempts(id: string): Promise<TaskAttemptListDto> {
+    await this.get(id);
+    return { items: await this.attemptsRepo.attemptsOf(id) };
+  }
+
+  async list(query: TaskListQueryDto): Promise<TaskListResponseDto> {
+    const rows = await this.repo.list({ ...query, limit: query.limit + 1 });
+    return toPage(rows.map(taskView), query.limit, query.offset);
+  }
+
+  /** Runs a failed, dead or cancelled task again as a new attempt. */
+  async rerun(id: string): Promise<TaskResponseDto> {
+    const task = await this.repo.rerun(id, (t) => taskOutboxMessage(t, t.attempts, t.runAt));
+    if (!task) {
+      const current = await this.get(id);
+      if (canTransition(current.status, 'pending')) {
+        throw new TasksError('CONFLICT', `task ${id} has used all ${MAX_ATTEMPTS} attempts`);
+      }
+      throw new TasksError(
+        'CONFLICT',
+        `task ${id} is ${current.status}; only failed, dead or cancelled tasks can be retried`,
+      );
+    }
+    // A cancelled task's mark would make workers drop the new attempt.
+    await this.redis
+      .del(cancelMarkKey(id))
+      .catch((err: Error) => this.logger.warn(`cancel mark for ${id} not removed: ${err.message}`));
+    return taskView(task);
+  }
+
+  /** Cancels a task that has not finished; a terminal task answers 409 with its status. */
+  async cancel(id: string): Promise<TaskResponseDto> {
+    const task = await this.repo.cancel(id);
+    if (!task) {
+      const current = await this.get(id);
+      if (!canTransition(current.status, 'cancelled')) {
+        throw new TasksError('CONFLICT', `task ${id} is ${current.status} and can no longer be cancelled`);
+      }
+      throw new TasksError('CONFLICT', `task ${id} changed while cancelling; retry`);
+    }
+    await this.markCancelled([id]);
+    // After the mark: a worker that starts the task later sees the mark, one already running gets this.
+    // Not awaited, so a broker outage never holds the answer; with no worker bound it is simply unroutable.
+    const broadcast: ControlMessage = { kind: 'cancel', taskId: id };
+    this.amqp
+      .publish(EXCHANGES.control, '', broadcast, { correlationId: id, type: 'control.cancel' })
+      .catch((err: Error) => this.logger.warn(`cancel of ${id} not broadcast: ${err.message}`));
+    return taskView(task);
+  }
+
+  /** Their messages may already be in a queue: the marks keep every worker from starting them. */
+  async markCancelled(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.set(cancelMarkKey(id), '1', 'EX', this.config.cancelMarkTtlSeconds);
+    await pipeline
+      .exec()
+      .catch((err: Error) =>
+        this.logger.warn(`cancel marks for ${ids.length} tasks not written: ${err.message}`),
+      );
+  }
+}

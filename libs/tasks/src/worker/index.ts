@@ -1,0 +1,4 @@
+export * from './cpu-pool';
+export * from './handler';
+export * from './task-runner.service';
+export * from './task-runtime.module';

@@ -1,0 +1,99 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Semaphore } from '@conveyor/common';
+import { APP_CONFIG, AppConfig } from '@conveyor/config';
+import {
+  checkPayload,
+  controlMessageSchema,
+  findTaskType,
+  parseMessage,
+  taskMessageSchema,
+} from '@conveyor/contracts';
+import { AmqpService, Delivery, parseOrDeadLetter } from '@conveyor/messaging';
+import { AttemptRunner } from './attempt-runner';
+import { HandlerRegistry } from './handler-registry';
+import { WorkerMetrics } from './worker.metrics';
+
+/**
+ * Runs one task message: validate (dead-letter what cannot run), hand it to the attempt runner,
+ * and ack only once the attempt's reports are confirmed.
+ */
+@Injectable()
+export class TaskRunner {
+  private readonly logger = new Logger(TaskRunner.name);
+  private readonly active = new Set<Promise<void>>();
+
+  constructor(
+    private readonly amqp: AmqpService,
+    private readonly handlers: HandlerRegistry,
+    private readonly attempts: AttemptRunner,
+    private readonly metrics: WorkerMetrics,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** A broadcast from `conveyor.control`: stops the task if it runs here. A malformed one is dead-lettered. */
+  control(delivery: Delivery): Promise<void> {
+    const message = parseOrDeadLetter(delivery, controlMessageSchema, 'control message', this.logger);
+    if (!message) return Promise.resolve();
+    if (this.attempts.cancel(message.taskId) > 0)
+      this.logger.log(`task ${message.taskId} cancelled while running`);
+    delivery.ack();
+    return Promise.resolve();
+  }
+
+  /** Runs a task message of `queue`; `slots` bounds how many of its lane's handlers run at once. */
+  async handle(queue: string, delivery: Delivery, slots: Semaphore): Promise<void> {
+    this.metrics.inFlight.inc({ queue });
+    const work = this.process(queue, delivery, slots);
+    this.active.add(work);
+    try {
+      await work;
+    } finally {
+      this.active.delete(work);
+      this.metrics.inFlight.dec({ queue });
+    }
+  }
+
+  /** Waits for the tasks in progress (after intake stopped); what is left at the deadline is redelivered. */
+  async drain(deadlineMs: number = this.config.worker.shutdownGraceMs): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadlineMs)));
+    await Promise.race([Promise.allSettled([...this.active]), deadline]);
+    clearTimeout(timer);
+  }
+
+  private async process(queue: string, delivery: Delivery, slots: Semaphore): Promise<void> {
+    const parsed = parseMessage(taskMessageSchema, delivery.body);
+    if (!parsed.ok) return this.reject(queue, delivery, 'INVALID_MESSAGE', parsed.problem);
+    const message = parsed.value;
+    const contract = findTaskType(message.type);
+    const handler = this.handlers.get(message.type);
+    if (!contract || !handler) {
+      return this.reject(queue, delivery, 'UNKNOWN_TYPE', `unknown task type '${message.type}'`);
+    }
+    const check = checkPayload(contract, message.payload);
+    if (!check.ok) return this.reject(queue, delivery, 'INVALID_PAYLOAD', check.problems.join('; '));
+    const kind = contract.kindOf(check.payload);
+    const run = this.attempts.begin(message.id, delivery.attempt, message.priority, kind);
+    try {
+      // The slot is held until the handler returns, not while the reports await their confirms.
+      const reports = await slots.run(() =>
+        this.attempts.run(run, kind, message.type, handler, check.payload),
+      );
+      if (reports) await Promise.all(reports);
+      delivery.ack();
+    } catch (err) {
+      // A report was not confirmed: hand the message back so the task is not lost.
+      this.logger.warn(`task ${run.taskId} handed back: ${(err as Error).message}`);
+      delivery.nack(true);
+    } finally {
+      this.attempts.end(run);
+    }
+  }
+
+  /** Dead-letters a message the worker cannot run, with the reason for operators and the gateway. */
+  private async reject(queue: string, delivery: Delivery, code: string, problem: string): Promise<void> {
+    this.metrics.rejected.inc({ reason: code });
+    this.logger.warn(`message dead-lettered (${code}): ${problem}`);
+    await this.amqp.deadLetter(delivery, { code, message: problem, queue });
+  }
+}

@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { AttemptRunner } from './attempt-runner';
+import { CancelMarks } from './cancel-marks';
+import { CpuPool } from './cpu-pool';
+import { DemoWorkHandler } from './demo-work.handler';
+import { HandlerRegistry } from './handler-registry';
+import { StatusPublisher } from './status-publisher';
+import { TaskRunner } from './task-runner.service';
+import { WorkerMetrics } from './worker.metrics';
+
+/**
+ * The worker side of tasks: running task messages, the CPU pool, reports to the gateway, and the
+ * built-in demo.work handler. Each domain's worker module adds its `@HandlesTask` providers.
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers: [
+    CpuPool,
+    CancelMarks,
+    StatusPublisher,
+    WorkerMetrics,
+    HandlerRegistry,
+    AttemptRunner,
+    TaskRunner,
+    DemoWorkHandler,
+  ],
+  exports: [TaskRunner, CpuPool],
+})
+export class TaskRuntimeModule {}

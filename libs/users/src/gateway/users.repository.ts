@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import { Database, Tx, execute, sqlState } from '@conveyor/db';
+import type { UserDto } from './users.dto';
+import { UsersError } from './users.error';
+
+const USER_COLUMNS = `id, name, email, created_at AS "createdAt", updated_at AS "updatedAt",
+  last_processed_at AS "lastProcessedAt", process_count AS "processCount"`;
+
+/** Every SQL statement about users. */
+@Injectable()
+export class UsersRepository {
+  constructor(private readonly db: Database) {}
+
+  async list(limit: number, offset: number): Promise<UserDto[]> {
+    return this.db.query(`SELECT ${USER_COLUMNS} FROM users ORDER BY id LIMIT $1 OFFSET $2`, [limit, offset]);
+  }
+
+  async find(id: number): Promise<UserDto | null> {
+    const rows: UserDto[] = await this.db.query(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id]);
+    return rows[0] ?? null;
+  }
+
+  /** Inserts with the caller's ID, or the next free assigned one; null when the caller's ID is taken. */
+  async insert(user: { id?: number; name: string; email: string }): Promise<UserDto | null> {
+    return conflicts(async () => {
+      if (user.id !== undefined) {
+        const rows: UserDto[] = await this.db.query(
+          `INSERT INTO users (id, name, email) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING RETURNING ${USER_COLUMNS}`,
+          [user.id, user.name, user.email],
+        );
+        return rows[0] ?? null;
+      }
+      // The sequence may hand out an ID a caller chose earlier: skip to the next one.
+      for (;;) {
+        const rows: UserDto[] = await this.db.query(
+          `INSERT INTO users (id, name, email) VALUES (nextval('users_id_seq'), $1, $2)
+           ON CONFLICT (id) DO NOTHING RETURNING ${USER_COLUMNS}`,
+          [user.name, user.email],
+        );
+        if (rows[0]) return rows[0];
+      }
+    });
+  }
+
+  /** Sets the given fields; null when the user does not exist. */
+  async update(id: number, fields: { name?: string; email?: string }): Promise<UserDto | null> {
+    return conflicts(async () => {
+      const { rows } = await execute<UserDto>(
+        this.db,
+        `UPDATE users SET name = COALESCE($2, name), email = COALESCE($3, email), updated_at = now()
+         WHERE id = $1 RETURNING ${USER_COLUMNS}`,
+        [id, fields.name ?? null, fields.email ?? null],
+      );
+      return rows[0] ?? null;
+    });
+  }
+
+  async delete(id: number): Promise<boolean> {
+    const { count } = await execute(this.db, `DELETE FROM users WHERE id = $1`, [id]);
+    return count > 0;
+  }
+
+  /**
+   * Records processed IDs: creates unknown users, sets `lastProcessedAt` and adds to `processCount`
+   * (an ID can appear more than once in one call).
+   */
+  async recordProcessed(tx: Tx, userIds: number[]): Promise<void> {
+    if (userIds.length === 0) return;
+    await tx.query(
+      `INSERT INTO users (id, name, process_count, last_processed_at)
+       SELECT id, 'user ' || id, count(*), now() FROM unnest($1::int[]) AS x(id) GROUP BY id ORDER BY id
+       ON CONFLICT (id) DO UPDATE SET process_count = users.process_count + EXCLUDED.process_count,
+         last_processed_at = EXCLUDED.last_processed_at, updated_at = now()`,
+      [userIds],
+    );
+  }
+}
+
+/** A duplicate email is the client's conflict (409), never a 500. */
+async function conflicts<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    const state = sqlState(err);
+    if (state.code === '23505' && state.constraint === 'users_email_uq') {
+      throw new UsersError('CONFLICT', 'email is already used by another user');
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,57 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { toPage } from '@conveyor/common';
+import { TaskReportsService } from '@conveyor/tasks/gateway';
+import { UserCreateDto, UserDto, UserListDto, UserPatchDto, UserReplaceDto } from './users.dto';
+import { UsersError } from './users.error';
+import { UsersRepository } from './users.repository';
+
+@Injectable()
+export class UsersService implements OnModuleInit {
+  constructor(
+    private readonly repo: UsersRepository,
+    private readonly reports: TaskReportsService,
+  ) {}
+
+  /** A succeeded `user.process` task upserts its user, in the transaction that records the success. */
+  onModuleInit(): void {
+    this.reports.onSucceeded('user.process', (tx, tasks) =>
+      this.repo.recordProcessed(
+        tx,
+        tasks.map((t) => (t.payload as { userId: number }).userId),
+      ),
+    );
+  }
+
+  async list(limit: number, offset: number): Promise<UserListDto> {
+    return toPage(await this.repo.list(limit + 1, offset), limit, offset);
+  }
+
+  async get(id: number): Promise<UserDto> {
+    const user = await this.repo.find(id);
+    if (!user) throw new UsersError('NOT_FOUND', `user ${id} not found`);
+    return user;
+  }
+
+  async create(dto: UserCreateDto): Promise<UserDto> {
+    const user = await this.repo.insert(dto);
+    if (!user) throw new UsersError('CONFLICT', `user ${dto.id} already exists`);
+    return user;
+  }
+
+  async replace(id: number, dto: UserReplaceDto): Promise<UserDto> {
+    return this.patch(id, { name: dto.name, email: dto.email });
+  }
+
+  async patch(id: number, dto: UserPatchDto): Promise<UserDto> {
+    if (dto.name === undefined && dto.email === undefined) {
+      throw new UsersError('VALIDATION', 'give name, email or both');
+    }
+    const user = await this.repo.update(id, dto);
+    if (!user) throw new UsersError('NOT_FOUND', `user ${id} not found`);
+    return user;
+  }
+
+  async delete(id: number): Promise<void> {
+    if (!(await this.repo.delete(id))) throw new UsersError('NOT_FOUND', `user ${id} not found`);
+  }
+}
