@@ -41,8 +41,9 @@ export class GatewayModule {
         CurrenciesController,
         PlansController,
         HealthController,
+        ReportsConsumer,
       ],
-      providers: [ReportsConsumer, SearchRoute],
+      providers: [SearchRoute],
     };
   }
 }

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { createHttpApp } from '@conveyor/common';
 import { loadConfig } from '@conveyor/config';
+import { startConsumers } from '@conveyor/messaging';
 import {
   CurrencyConvertPayloadDto,
   DemoWorkPayloadDto,
@@ -34,6 +35,7 @@ async function bootstrap(): Promise<void> {
   );
   document.paths['/search'] = SEARCH_OPENAPI;
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  await startConsumers(app, config);
   await app.listen(config.gateway.port, config.gateway.host);
 }
 

@@ -1,16 +1,19 @@
-import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from '@conveyor/config';
+import { BeforeApplicationShutdown, Controller, OnApplicationBootstrap } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
+import type { AppConfig } from '@conveyor/config';
 import { PLANS_CHUNK_TYPE, RATES_MESSAGE_TYPE } from '@conveyor/contracts';
-import { PlansService } from '@conveyor/plans/gateway';
 import { CurrenciesService } from '@conveyor/currency/gateway';
-import { AmqpService, Delivery, QUEUES } from '@conveyor/messaging';
+import { AmqpService, Consume, ConsumeOptions, Delivery, QUEUES } from '@conveyor/messaging';
+import { PlansService } from '@conveyor/plans/gateway';
 import { OutboxRelay, TaskReportsService } from '@conveyor/tasks/gateway';
 
 /** How long shutdown waits for received reports to be applied (longer if the database is down). */
 const SHUTDOWN_GRACE_MS = 5000;
 
+const STATUS: ConsumeOptions = { prefetch: (config: AppConfig) => config.status.prefetch };
+
 /** Transport adapter: worker reports, rate announcements, plans chunks and dead letters in, table updates out. */
-@Injectable()
+@Controller()
 export class ReportsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(
     private readonly amqp: AmqpService,
@@ -18,22 +21,28 @@ export class ReportsConsumer implements OnApplicationBootstrap, BeforeApplicatio
     private readonly relay: OutboxRelay,
     private readonly currencies: CurrenciesService,
     private readonly plans: PlansService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    const { prefetch } = this.config.status;
-    await this.amqp.consume(QUEUES.statusHigh, prefetch, (d) => this.reports.receiveStatus(d, 'high'));
-    await this.amqp.consume(QUEUES.status, prefetch, (d) => this.receive(d));
-    await this.amqp.consume(QUEUES.deadGateway, 50, (d) => this.reports.receiveDeadLetter(d));
-    this.relay.start();
+  @Consume(QUEUES.statusHigh, STATUS)
+  statusHigh(@Payload() d: Delivery): Promise<void> {
+    return this.reports.receiveStatus(d, 'high');
   }
 
   /** `conveyor.status` carries task reports, rate-table announcements and plans chunks. */
-  private receive(d: Delivery): Promise<void> {
+  @Consume(QUEUES.status, STATUS)
+  status(@Payload() d: Delivery): Promise<void> {
     if (d.type === RATES_MESSAGE_TYPE) return this.currencies.receiveRates(d);
     if (d.type === PLANS_CHUNK_TYPE) return this.plans.receiveChunk(d);
     return this.reports.receiveStatus(d, 'normal');
+  }
+
+  @Consume(QUEUES.deadGateway, { prefetch: 50 })
+  deadLetter(@Payload() d: Delivery): Promise<void> {
+    return this.reports.receiveDeadLetter(d);
+  }
+
+  onApplicationBootstrap(): void {
+    this.relay.start();
   }
 
   /** Drain before the connection closes: stop the relay and intake, apply what was received. */

@@ -1,16 +1,15 @@
-import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { AmqpService, EXCHANGES } from '@conveyor/messaging';
+import { Controller } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
+import { Consume, Delivery, EXCHANGES } from '@conveyor/messaging';
 import { TaskRunner } from '@conveyor/tasks/worker';
 
 /** Transport adapter: this worker's own queue on `conveyor.control` (cancel broadcasts). */
-@Injectable()
-export class ControlConsumer implements OnApplicationBootstrap {
-  constructor(
-    private readonly amqp: AmqpService,
-    private readonly runner: TaskRunner,
-  ) {}
+@Controller()
+export class ControlConsumer {
+  constructor(private readonly runner: TaskRunner) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.amqp.consumeBroadcast(EXCHANGES.control, 100, (d) => this.runner.control(d));
+  @Consume(EXCHANGES.control, { prefetch: 100, broadcast: true })
+  control(@Payload() d: Delivery): Promise<void> {
+    return this.runner.control(d);
   }
 }

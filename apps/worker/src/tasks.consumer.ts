@@ -1,42 +1,70 @@
-import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Controller, Inject } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
 import { Semaphore } from '@conveyor/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { AmqpService, WORK_QUEUES } from '@conveyor/messaging';
+import { AmqpService, Consume, Delivery, workQueue } from '@conveyor/messaging';
 import { TaskRunner } from '@conveyor/tasks/worker';
+
+const NORMAL_CPU = workQueue('normal', 'cpu');
+const HIGH_CPU = workQueue('high', 'cpu');
+const NORMAL_IO = workQueue('normal', 'io');
+const HIGH_IO = workQueue('high', 'io');
+
+/** Handlers each lane runs at once: the high lane has capacity of its own. */
+function concurrency(config: AppConfig): Record<string, number> {
+  const { cpuThreads, ioConcurrency, highIoConcurrency } = config.worker;
+  return {
+    [NORMAL_CPU]: cpuThreads,
+    [HIGH_CPU]: 1,
+    [NORMAL_IO]: ioConcurrency,
+    [HIGH_IO]: highIoConcurrency,
+  };
+}
 
 /**
  * Transport adapter: one channel per work queue, and per lane a bound on the handlers running at
- * once, so the high lane has capacity of its own and a CPU backlog never holds IO work back. An IO
- * lane takes twice its concurrency from the broker: a message whose handler has returned keeps its
- * place until its reports are confirmed, and meanwhile the next one can run. A CPU lane takes only
- * as many as it has threads, so long CPU work waits in the queue where any worker can take it.
+ * once, so a CPU backlog never holds IO work back. An IO lane takes twice its concurrency from the
+ * broker: a message whose handler has returned keeps its place until its reports are confirmed,
+ * and meanwhile the next one can run. A CPU lane takes only as many as it has threads, so long
+ * CPU work waits in the queue where any worker can take it.
  */
-@Injectable()
-export class TasksConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+@Controller()
+export class TasksConsumer implements BeforeApplicationShutdown {
+  private readonly slots: Record<string, Semaphore>;
+
   constructor(
     private readonly amqp: AmqpService,
     private readonly runner: TaskRunner,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.slots = Object.fromEntries(
+      Object.entries(concurrency(config)).map(([queue, n]) => [queue, new Semaphore(n)]),
+    );
+  }
 
-  async onApplicationBootstrap(): Promise<void> {
-    const { cpuThreads, ioConcurrency, highIoConcurrency } = this.config.worker;
-    const concurrency = {
-      'normal.cpu': cpuThreads,
-      'high.cpu': 1,
-      'normal.io': ioConcurrency,
-      'high.io': highIoConcurrency,
-    };
-    for (const { queue, priority, kind } of WORK_QUEUES) {
-      const slots = new Semaphore(concurrency[`${priority}.${kind}`]);
-      const prefetch = kind === 'io' ? slots.size * 2 : slots.size;
-      await this.amqp.consume(queue, prefetch, (d) => this.runner.handle(queue, d, slots));
-    }
+  @Consume(NORMAL_CPU, { prefetch: (c: AppConfig) => concurrency(c)[NORMAL_CPU] })
+  normalCpu(@Payload() d: Delivery): Promise<void> {
+    return this.runner.handle(NORMAL_CPU, d, this.slots[NORMAL_CPU]);
+  }
+
+  @Consume(HIGH_CPU, { prefetch: (c: AppConfig) => concurrency(c)[HIGH_CPU] })
+  highCpu(@Payload() d: Delivery): Promise<void> {
+    return this.runner.handle(HIGH_CPU, d, this.slots[HIGH_CPU]);
+  }
+
+  @Consume(NORMAL_IO, { prefetch: (c: AppConfig) => 2 * concurrency(c)[NORMAL_IO] })
+  normalIo(@Payload() d: Delivery): Promise<void> {
+    return this.runner.handle(NORMAL_IO, d, this.slots[NORMAL_IO]);
+  }
+
+  @Consume(HIGH_IO, { prefetch: (c: AppConfig) => 2 * concurrency(c)[HIGH_IO] })
+  highIo(@Payload() d: Delivery): Promise<void> {
+    return this.runner.handle(HIGH_IO, d, this.slots[HIGH_IO]);
   }
 
   /** SIGTERM: take no more messages, let the running ones finish and report, then close. */
   async beforeApplicationShutdown(): Promise<void> {
     await this.amqp.stopConsuming();
-    await this.runner.drain(this.config.worker.shutdownGraceMs);
+    await this.runner.drain();
   }
 }

@@ -28,8 +28,7 @@ export class WorkerModule {
         CurrencyWorkerModule,
         PlansWorkerModule,
       ],
-      controllers: [HealthController],
-      providers: [TasksConsumer, ControlConsumer],
+      controllers: [HealthController, TasksConsumer, ControlConsumer],
     };
   }
 }

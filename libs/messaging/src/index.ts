@@ -1,5 +1,6 @@
 export * from './amqp.health';
 export * from './amqp.service';
+export * from './amqp.transport';
 export * from './dead-letter';
 export * from './delivery';
 export * from './messaging.error';
