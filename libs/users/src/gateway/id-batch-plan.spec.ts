@@ -90,3 +90,51 @@ describe('ID batch distribution', () => {
     );
   });
 });
+
+describe('ID batch distribution at its edges', () => {
+  it('puts a single ID first in slot 0, at the window start', () => {
+    const plan = { total: 1, rpm: 5 };
+    expect([...inSlotOrder(plan)]).toEqual([{ index: 0, slot: 0, position: 0 }]);
+    expect(Array.from({ length: WINDOW_SLOTS }, (_, g) => slotSize(g, plan))).toEqual([
+      1,
+      ...Array(14).fill(0),
+    ]);
+    const start = new Date('2026-01-01T10:00:00Z');
+    expect(dueAt({ index: 0, slot: 0, position: 0 }, plan, start, 60_000)).toEqual(start);
+  });
+
+  it('fills only the first slots when rpm exceeds the batch', () => {
+    const plan = { total: 5, rpm: 1000 };
+    expect(bySlot(5, 1000)).toEqual([[0, 1, 2, 3, 4], ...Array.from({ length: 14 }, () => [])]);
+    expect(slotSize(1, plan)).toBe(0);
+  });
+
+  it('keeps every due time inside its own slot, the last ID included', () => {
+    const plan = { total: 1000, rpm: 3 };
+    const start = new Date('2026-01-01T10:00:00Z');
+    for (const p of inSlotOrder(plan)) {
+      const due = dueAt(p, plan, start, 60_000).getTime() - start.getTime();
+      expect(due).toBeGreaterThanOrEqual(p.slot * 60_000);
+      expect(due).toBeLessThan((p.slot + 1) * 60_000);
+    }
+  });
+
+  it('resumes nowhere once everything was created, and mid-slot exactly where it stopped', () => {
+    const plan = { total: 31, rpm: 2 };
+    expect([...inSlotOrder(plan, 31)]).toEqual([]);
+    expect([...inSlotOrder(plan, 100)]).toEqual([]);
+    // slot 0 holds indices 0, 1 and the first overflow 30; skipping 2 resumes at position 2 of slot 0
+    expect(inSlotOrder(plan, 2).next().value).toEqual({ index: 30, slot: 0, position: 2 });
+    expect([...inSlotOrder(plan, 2)]).toHaveLength(29);
+  });
+
+  it('starts a window at the same instant when asked exactly on a quarter hour', () => {
+    expect(nextWindowStart(new Date('2026-01-01T10:15:00.000Z'), 60_000).toISOString()).toBe(
+      '2026-01-01T10:15:00.000Z',
+    );
+    // with test-length slots (2 s) the windows are 30 s apart
+    expect(nextWindowStart(new Date('2026-01-01T10:15:00.001Z'), 2_000).toISOString()).toBe(
+      '2026-01-01T10:15:30.000Z',
+    );
+  });
+});
