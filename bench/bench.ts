@@ -2,7 +2,6 @@
  * `make bench`: the raw broker figure and Conveyor's end-to-end figure, measured in one run on a
  * stack of their own, and their ratio. See scripts/bench.sh for how the stack is prepared.
  */
-import { ChildProcess, spawn } from 'node:child_process';
 import * as http from 'node:http';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
@@ -12,9 +11,9 @@ import { Client } from 'pg';
 import { TASK_STATUSES, TERMINAL_STATUSES } from '@conveyor/contracts';
 import { QUORUM_QUEUE_ARGS } from '@conveyor/messaging';
 import { LoadResult, searchBench } from './search-bench';
+import { ROOT, RunningApp, appScript, startAll, startProcess } from '../tools/apps';
 import { cpuDelta, cpuSeconds, pidFromFile } from './cpu';
 
-const ROOT = resolve(__dirname, '../..');
 const TASKS = Number(process.env.BENCH_TASKS ?? 10_000);
 const SUBMIT_CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const env = process.env as Record<string, string>;
@@ -68,30 +67,19 @@ async function rawBroker(messageSize: number): Promise<{ seconds: number; rate: 
   return { seconds, rate: TASKS / seconds };
 }
 
-function startApp(name: 'gateway' | 'worker', port: number): ChildProcess {
+/** A gateway or worker on a fixed port, with the bench's environment. */
+function startApp(name: 'gateway' | 'worker', port: number): Promise<RunningApp> {
   const portVar = name === 'gateway' ? 'GATEWAY_PORT' : 'WORKER_PORT';
-  // BENCH_NODE_ARGS: extra node flags for both apps, say `--cpu-prof --cpu-prof-dir=prof` to profile them.
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const proc = spawn('node', [...nodeArgs, resolve(ROOT, `dist/apps/${name}/src/main.js`)], {
-    cwd: ROOT,
+  return startProcess({
+    name,
+    script: appScript(name),
+    port,
+    // BENCH_NODE_ARGS: extra node flags for both apps, say `--cpu-prof --cpu-prof-dir=prof` to profile them.
+    nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
     // No plans syncs here: the runs truncate the task table under a live gateway.
     env: { ...process.env, LOG_LEVEL: 'warn', SYNC_INTERVAL_SECONDS: '0', [portVar]: String(port) },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    readyWithinMs: 60_000,
   });
-  return proc;
-}
-
-async function healthy(url: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (
-    !(await fetch(`${url}/health`).then(
-      (r) => r.ok,
-      () => false,
-    ))
-  ) {
-    if (Date.now() > deadline) throw new Error(`${url} not healthy`);
-    await sleep(200);
-  }
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
@@ -228,19 +216,18 @@ async function dueBurst(db: Client, url: string): Promise<BurstResult> {
 }
 
 async function conveyor(): Promise<{ runs: RunResult[]; burst?: BurstResult; messageSize: number }> {
-  const gateway = startApp('gateway', 3900);
-  const worker = startApp('worker', 3901);
-  const url = 'http://127.0.0.1:3900';
+  const [gateway, worker] = await startAll([startApp('gateway', 3900), startApp('worker', 3901)]);
+  const url = gateway.url;
   const db = new Client({ connectionString: env.DATABASE_URL });
   try {
-    await Promise.all([healthy(url), healthy('http://127.0.0.1:3901'), db.connect()]);
+    await db.connect();
     const run = resolve(ROOT, '.data/bench');
     const stack = () => {
       const own = process.cpuUsage();
       return {
         ...cpuSeconds({
-          gateway: gateway.pid,
-          worker: worker.pid,
+          gateway: gateway.proc.pid,
+          worker: worker.proc.pid,
           rabbitmq: pidFromFile(`${run}/run/rabbitmq.launcher.pid`),
           postgres: pidFromFile(`${run}/postgres/postmaster.pid`),
           replica: pidFromFile(`${run}/postgres-replica/postmaster.pid`),
@@ -260,13 +247,7 @@ async function conveyor(): Promise<{ runs: RunResult[]; burst?: BurstResult; mes
     return { runs, burst, messageSize: Number(sample.rows[0].len) };
   } finally {
     await db.end().catch(() => undefined);
-    gateway.kill('SIGTERM');
-    worker.kill('SIGTERM');
-    await Promise.all(
-      [gateway, worker].map(
-        (p) => new Promise((ok) => (p.exitCode !== null ? ok(null) : p.once('exit', ok))),
-      ),
-    );
+    await Promise.all([gateway.stop(), worker.stop()]);
   }
 }
 

@@ -2,12 +2,10 @@
  * The search scenario of `make bench`: 5,000 plans in the store, autocannon against GET /search
  * with 50 distinct one-day ranges for 20 s each — cached, uncached, and a constant Fastify route.
  */
-import { ChildProcess, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
+import { RunningApp, appScript, startAll, startProcess } from '../tools/apps';
 
-const ROOT = resolve(__dirname, '../..');
 const PLANS = 5000;
 const DURATION_S = Number(process.env.BENCH_SEARCH_SECONDS ?? 20);
 const CONNECTIONS = 20;
@@ -21,11 +19,22 @@ export interface LoadResult {
   errors: number;
 }
 
-function start(script: string, env: Record<string, string>, args: string[] = []): ChildProcess {
-  return spawn('node', [resolve(ROOT, script), ...args], {
-    cwd: ROOT,
+/** A process of the scenario on its port; the constant servers are ready once they answer /search. */
+function start(
+  name: string,
+  script: string,
+  port: number,
+  env: Record<string, string>,
+  args: string[] = [],
+): Promise<RunningApp> {
+  return startProcess({
+    name,
+    script,
+    args,
+    port,
     env: { ...process.env, LOG_LEVEL: 'warn', SYNC_INTERVAL_SECONDS: '0', ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    readyPath: script.includes('constant-server') ? '/search' : '/health',
+    readyWithinMs: 120_000,
   });
 }
 
@@ -69,21 +78,20 @@ export async function searchBench(): Promise<{
 }> {
   const url = (port: number) => `http://127.0.0.1:${port}`;
   const providers = { PROVIDER_PLANS_URL: `${url(PORTS.sim)}/plans` };
-  const procs = [
-    start('dist/apps/provider-sim/src/main.js', { PROVIDER_SIM_PORT: String(PORTS.sim) }),
-    start('dist/apps/gateway/src/main.js', { ...providers, GATEWAY_PORT: String(PORTS.gateway) }),
-    start('dist/apps/gateway/src/main.js', {
+  const procs = await startAll([
+    start('provider-sim', appScript('provider-sim'), PORTS.sim, { PROVIDER_SIM_PORT: String(PORTS.sim) }),
+    start('gateway', appScript('gateway'), PORTS.gateway, {
+      ...providers,
+      GATEWAY_PORT: String(PORTS.gateway),
+    }),
+    start('uncached gateway', appScript('gateway'), PORTS.uncached, {
       GATEWAY_PORT: String(PORTS.uncached),
       SEARCH_CACHE_TTL_SECONDS: '0',
     }),
-    start('dist/apps/worker/src/main.js', { ...providers, WORKER_PORT: String(PORTS.worker) }),
-    start('dist/bench/constant-server.js', {}, [String(PORTS.constant)]),
-  ];
+    start('worker', appScript('worker'), PORTS.worker, { ...providers, WORKER_PORT: String(PORTS.worker) }),
+    start('constant server', 'dist/bench/constant-server.js', PORTS.constant, {}, [String(PORTS.constant)]),
+  ]);
   try {
-    for (const port of [PORTS.sim, PORTS.gateway, PORTS.uncached, PORTS.worker]) {
-      await until(`port ${port}`, async () => (await fetch(`${url(port)}/health`)).ok);
-    }
-    await until('the constant server', async () => (await fetch(`${url(PORTS.constant)}/search`)).ok);
     await fetch(`${url(PORTS.sim)}/_sim`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
@@ -114,9 +122,14 @@ export async function searchBench(): Promise<{
       Math.abs(a.length - bytes) < Math.abs(best.length - bytes) ? a : best,
     );
     procs.push(
-      start('dist/bench/constant-server.js', { BENCH_CONSTANT_BODY: typical }, [String(PORTS.sized)]),
+      await start(
+        'sized constant server',
+        'dist/bench/constant-server.js',
+        PORTS.sized,
+        { BENCH_CONSTANT_BODY: typical },
+        [String(PORTS.sized)],
+      ),
     );
-    await until('the sized constant server', async () => (await fetch(`${url(PORTS.sized)}/search`)).ok);
     const results = [
       await load('constant Fastify route, tiny body (ceiling)', url(PORTS.constant)),
       await load(`constant Fastify route, a ${typical.length}-byte search answer`, url(PORTS.sized)),
@@ -125,9 +138,6 @@ export async function searchBench(): Promise<{
     ];
     return { results, eventsPerAnswer: events / answers.length, bytesPerAnswer: bytes };
   } finally {
-    for (const p of procs) p.kill('SIGTERM');
-    await Promise.all(
-      procs.map((p) => new Promise((ok) => (p.exitCode !== null ? ok(null) : p.once('exit', ok)))),
-    );
+    await Promise.all(procs.map((p) => p.stop()));
   }
 }

@@ -31,10 +31,15 @@ fi
 : "${RABBITMQ_USER:=conveyor}" "${RABBITMQ_PASSWORD:=conveyor}"
 
 DATA="$ROOT/.data/$profile"
-PG_BIN=""
-for v in 17 16 15 14 13; do
-  if [ -x "/usr/lib/postgresql/$v/bin/pg_ctl" ]; then PG_BIN="/usr/lib/postgresql/$v/bin"; break; fi
-done
+
+# The newest installed PostgreSQL's programs (empty when none is installed yet).
+find_postgres() {
+  PG_BIN=""
+  for v in 17 16 15 14 13; do
+    if [ -x "/usr/lib/postgresql/$v/bin/pg_ctl" ]; then PG_BIN="/usr/lib/postgresql/$v/bin"; return; fi
+  done
+}
+find_postgres
 
 log() { printf '[stack:%s] %s\n' "$profile" "$*"; }
 die() { printf '[stack:%s] error: %s\n' "$profile" "$*" >&2; exit 1; }
@@ -65,9 +70,23 @@ install() {
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   [ $policy_added = 0 ] || rm -f /usr/sbin/policy-rc.d
-  for v in 17 16 15 14 13; do
-    if [ -x "/usr/lib/postgresql/$v/bin/pg_ctl" ]; then PG_BIN="/usr/lib/postgresql/$v/bin"; break; fi
-  done
+  find_postgres
+}
+
+# Stops the server whose pid is the first line of a pid file (PostgreSQL's postmaster.pid too),
+# with `signal` (PostgreSQL's fast shutdown is INT), then waits for its port to close.
+stop_server() { # pid-file what port [signal]
+  local file=$1 what=$2 port=$3 signal=${4:-TERM} pid=""
+  [ -s "$file" ] && pid=$(head -n 1 "$file")
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+  kill "-$signal" "$pid"
+  local deadline=$((SECONDS + 60))
+  while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+  # A child (RabbitMQ's node under its launcher) may hold the port a moment longer.
+  deadline=$((SECONDS + 30))
+  while port_open "$port" && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+  log "$what stopped"
 }
 
 # --- PostgreSQL ---------------------------------------------------------------------------
@@ -150,21 +169,8 @@ replica_start() {
   pg_run "$dir" "$PG_REPLICA_PORT" PG_REPLICA_PORT postgres-replica "PostgreSQL read replica"
 }
 
-replica_stop() {
-  local dir="$DATA/postgres-replica"
-  [ -n "$PG_BIN" ] && [ -s "$dir/PG_VERSION" ] || return 0
-  if as_pg "$PG_BIN/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
-    as_pg "$PG_BIN/pg_ctl" -D "$dir" -m fast -w stop >/dev/null && log "PostgreSQL read replica stopped"
-  fi
-}
-
-pg_stop() {
-  local dir="$DATA/postgres"
-  [ -n "$PG_BIN" ] && [ -s "$dir/PG_VERSION" ] || return 0
-  if as_pg "$PG_BIN/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
-    as_pg "$PG_BIN/pg_ctl" -D "$dir" -m fast -w stop >/dev/null && log "PostgreSQL stopped"
-  fi
-}
+replica_stop() { stop_server "$DATA/postgres-replica/postmaster.pid" "PostgreSQL read replica" "$PG_REPLICA_PORT" INT; }
+pg_stop() { stop_server "$DATA/postgres/postmaster.pid" PostgreSQL "$PG_PORT" INT; }
 
 # --- RabbitMQ -----------------------------------------------------------------------------
 rabbit_env() {
@@ -206,19 +212,10 @@ EOF
 }
 
 rabbit_stop() {
-  local pidfile="$DATA/run/rabbitmq.pid" launcher="$DATA/run/rabbitmq.launcher.pid" pid=""
-  [ -s "$pidfile" ] && pid=$(cat "$pidfile")
-  [ -n "$pid" ] || { [ -s "$launcher" ] && pid=$(cat "$launcher"); }
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || { rm -f "$pidfile" "$launcher"; return 0; }
-  kill -TERM "$pid"
-  local deadline=$((SECONDS + 60))
-  while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
-  # The launcher shell exits with the node; wait for the port to close so a restart can bind it.
-  deadline=$((SECONDS + 30))
-  while port_open "$RABBITMQ_PORT" && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+  # The node's own pid file, or the launcher's while the node has not written it yet.
+  local pidfile="$DATA/run/rabbitmq.pid" launcher="$DATA/run/rabbitmq.launcher.pid"
+  stop_server "$([ -s "$pidfile" ] && echo "$pidfile" || echo "$launcher")" RabbitMQ "$RABBITMQ_PORT"
   rm -f "$pidfile" "$launcher"
-  log "RabbitMQ stopped"
 }
 
 # --- Redis --------------------------------------------------------------------------------
@@ -233,14 +230,7 @@ redis_start() {
   log "Redis started on $REDIS_PORT"
 }
 
-redis_stop() {
-  local pidfile="$DATA/run/redis.pid"
-  [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null || return 0
-  local pid; pid=$(cat "$pidfile")
-  kill -TERM "$pid"
-  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
-  log "Redis stopped"
-}
+redis_stop() { stop_server "$DATA/run/redis.pid" Redis "$REDIS_PORT"; }
 
 print_env() {
   cat <<EOF

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import { ROOT } from '../../tools/apps';
 
-export const ROOT = resolve(__dirname, '../..');
+export { ROOT };
 const STACK = resolve(ROOT, 'scripts/stack.sh');
 
 /** Runs scripts/stack.sh for the test profile (its own ports and data folder). */

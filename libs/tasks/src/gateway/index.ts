@@ -1,5 +1,6 @@
 export * from './outbox.relay';
-export { MAX_ATTEMPTS, TasksRepository } from './tasks.repository';
+export { TaskChangesRepository } from './task-changes.repository';
+export { TasksRepository } from './tasks.repository';
 export * from './task-events.service';
 export * from './task-reports.service';
 export * from './tasks.dto';

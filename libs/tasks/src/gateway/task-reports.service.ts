@@ -12,7 +12,7 @@ import { DecidedReport, TaskAttemptsRepository } from './task-attempts.repositor
 import { TaskIdentity, taskOutboxMessage } from './task-message';
 import { TaskEventsService } from './task-events.service';
 import { TasksMetrics } from './tasks.metrics';
-import { TasksRepository } from './tasks.repository';
+import { TaskChangesRepository } from './task-changes.repository';
 
 /** A task a batch of reports made `succeeded`, with its result. */
 export interface SucceededTask extends TaskIdentity {
@@ -37,7 +37,7 @@ export class TaskReportsService {
   private readonly effects = new Map<string, SuccessEffect>();
 
   constructor(
-    private readonly tasks: TasksRepository,
+    private readonly tasks: TaskChangesRepository,
     private readonly attempts: TaskAttemptsRepository,
     private readonly outbox: OutboxRepository,
     private readonly events: TaskEventsService,

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { OutboxRelay } from './outbox.relay';
 import { OutboxRepository } from './outbox.repository';
 import { TaskAttemptsRepository } from './task-attempts.repository';
+import { TaskChangesRepository } from './task-changes.repository';
 import { TaskEventsService } from './task-events.service';
 import { TaskReportsService } from './task-reports.service';
 import { TasksMetrics } from './tasks.metrics';
@@ -12,6 +13,7 @@ import { TasksService } from './tasks.service';
 @Module({
   providers: [
     TasksRepository,
+    TaskChangesRepository,
     OutboxRepository,
     TaskAttemptsRepository,
     TasksMetrics,
@@ -20,6 +22,13 @@ import { TasksService } from './tasks.service';
     TaskEventsService,
     OutboxRelay,
   ],
-  exports: [TasksRepository, TasksService, TaskReportsService, TaskEventsService, OutboxRelay],
+  exports: [
+    TasksRepository,
+    TaskChangesRepository,
+    TasksService,
+    TaskReportsService,
+    TaskEventsService,
+    OutboxRelay,
+  ],
 })
 export class TasksModule {}

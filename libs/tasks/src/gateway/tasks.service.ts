@@ -22,7 +22,8 @@ import {
 import { taskOutboxMessage } from './task-message';
 import { TaskAttemptsRepository } from './task-attempts.repository';
 import { TasksError } from './tasks.error';
-import { MAX_ATTEMPTS, PreparedTask, TasksRepository } from './tasks.repository';
+import { MAX_ATTEMPTS, TaskChangesRepository } from './task-changes.repository';
+import { PreparedTask, TasksRepository } from './tasks.repository';
 import { taskView } from './task-view';
 
 const DEFAULT_MAX_ATTEMPTS = 3;
@@ -39,6 +40,7 @@ export class TasksService {
 
   constructor(
     private readonly repo: TasksRepository,
+    private readonly changes: TaskChangesRepository,
     private readonly attemptsRepo: TaskAttemptsRepository,
     private readonly redis: RedisService,
     private readonly amqp: AmqpService,
@@ -112,7 +114,7 @@ export class TasksService {
 
   /** Runs a failed, dead or cancelled task again as a new attempt. */
   async rerun(id: string): Promise<TaskResponseDto> {
-    const task = await this.repo.rerun(id, (t) => taskOutboxMessage(t, t.attempts, t.runAt));
+    const task = await this.changes.rerun(id, (t) => taskOutboxMessage(t, t.attempts, t.runAt));
     if (!task) {
       const current = await this.get(id);
       if (canTransition(current.status, 'pending')) {
@@ -132,7 +134,7 @@ export class TasksService {
 
   /** Cancels a task that has not finished; a terminal task answers 409 with its status. */
   async cancel(id: string): Promise<TaskResponseDto> {
-    const task = await this.repo.cancel(id);
+    const task = await this.changes.cancel(id);
     if (!task) {
       const current = await this.get(id);
       if (!canTransition(current.status, 'cancelled')) {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { toPage } from '@conveyor/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { MAX_DELAY_SECONDS, TasksRepository, TasksService } from '@conveyor/tasks/gateway';
+import { MAX_DELAY_SECONDS, TaskChangesRepository, TasksService } from '@conveyor/tasks/gateway';
 import { WINDOW_SLOTS, dueAt, nextWindowStart, placementOf } from './id-batch-plan';
 import {
   IdBatchCreateDto,
@@ -26,7 +26,7 @@ export class IdBatchesService {
   constructor(
     private readonly repo: IdBatchesRepository,
     private readonly batchTasks: IdBatchTasksRepository,
-    private readonly tasksRepo: TasksRepository,
+    private readonly taskChanges: TaskChangesRepository,
     private readonly tasks: TasksService,
     private readonly materializer: IdBatchMaterializer,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -103,7 +103,7 @@ export class IdBatchesService {
         const page = await this.batchTasks.pendingPage(tx, id, after, REPLAN_PAGE);
         if (page.length === 0) break;
         const runAts = page.map(() => dueAt(placementOf(k++, plan), plan, startsAt, row.slotMs));
-        await this.tasksRepo.reschedule(
+        await this.taskChanges.reschedule(
           tx,
           page.map((t) => t.id),
           runAts,
@@ -121,7 +121,7 @@ export class IdBatchesService {
       const row = await this.repo.lock(tx, id);
       if (!row) throw new UsersError('NOT_FOUND', `ID batch ${id} not found`);
       await this.repo.cancel(tx, id);
-      return this.tasksRepo.cancelWaiting(tx, await this.batchTasks.waitingIds(tx, id));
+      return this.taskChanges.cancelWaiting(tx, await this.batchTasks.waitingIds(tx, id));
     });
     await this.tasks.markCancelled(cancelled);
     return this.get(id);

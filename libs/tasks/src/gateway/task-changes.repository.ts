@@ -1,0 +1,114 @@
+import { Injectable } from '@nestjs/common';
+import { Database, Tx, execute } from '@conveyor/db';
+import { TaskErrorInfo, sourcesOf } from '@conveyor/contracts';
+import { NewOutboxMessage, OutboxRepository } from './outbox.repository';
+import { TASK_COLUMNS, TaskRow } from './tasks.repository';
+
+/** The schema's ceiling on attempts (tasks_max_attempts_ck). */
+export const MAX_ATTEMPTS = 20;
+
+/**
+ * The status changes a client or another domain asks for: cancel, rerun, reschedule, and `dead`
+ * for a dead letter. Each is guarded by the state machine; where it also touches the outbox,
+ * outbox rows are locked first, in the relay's order, so the two never deadlock.
+ */
+@Injectable()
+export class TaskChangesRepository {
+  constructor(
+    private readonly db: Database,
+    private readonly outbox: OutboxRepository,
+  ) {}
+
+  /** Cancels a task that may still be cancelled, and drops its unpublished messages. */
+  async cancel(id: string): Promise<TaskRow | null> {
+    return this.db
+      .transaction(async (tx) => {
+        const [row] = await this.cancelWhere(tx, `id = $1`, [id], TASK_COLUMNS);
+        if (!row) throw new NothingToCancel();
+        return row as TaskRow;
+      })
+      .catch((err: unknown) => {
+        if (err instanceof NothingToCancel) return null; // rolled back: its outbox rows stay
+        throw err;
+      });
+  }
+
+  /** Cancels those of `ids` that have not started (pending or queued); returns the ids it cancelled. */
+  async cancelWaiting(tx: Tx, ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.cancelWhere(
+      tx,
+      `id = ANY($1::uuid[]) AND status IN ('pending', 'queued')`,
+      [ids],
+      'id',
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Outbox rows first, then the tasks: the relay locks in that order too. */
+  private async cancelWhere(tx: Tx, where: string, params: unknown[], returning: string) {
+    const guard = `status = ANY($${params.length + 1})`;
+    const args = [...params, sourcesOf('cancelled')];
+    await tx.query(
+      `DELETE FROM outbox WHERE task_id IN (SELECT id FROM tasks WHERE ${where} AND ${guard})`,
+      args,
+    );
+    const { rows } = await execute<{ id: string }>(
+      tx,
+      `UPDATE tasks SET status = 'cancelled', finished_at = now(), updated_at = now()
+       WHERE ${where} AND ${guard} RETURNING ${returning}`,
+      args,
+    );
+    return rows;
+  }
+
+  /** Moves pending tasks (and their unpublished first messages) to new times. */
+  async reschedule(tx: Tx, ids: string[], runAts: Date[]): Promise<void> {
+    if (ids.length === 0) return;
+    // Outbox rows first, then tasks: the relay's lock order.
+    await tx.query(
+      `UPDATE outbox o SET available_at = x.run_at FROM unnest($1::uuid[], $2::timestamptz[]) AS x(id, run_at)
+       WHERE o.task_id = x.id`,
+      [ids, runAts],
+    );
+    await tx.query(
+      `UPDATE tasks t SET run_at = x.run_at, updated_at = now() FROM unnest($1::uuid[], $2::timestamptz[]) AS x(id, run_at)
+       WHERE t.id = x.id AND t.status = 'pending'`,
+      [ids, runAts],
+    );
+  }
+
+  /**
+   * Makes a failed, dead or cancelled task pending again with its next attempt number and that
+   * attempt's outbox message, in one transaction. Returns null when the task cannot be rerun.
+   */
+  async rerun(id: string, message: (task: TaskRow) => NewOutboxMessage): Promise<TaskRow | null> {
+    return this.db.transaction(async (tx) => {
+      const { rows } = await execute<TaskRow>(
+        tx,
+        `UPDATE tasks SET status = 'pending', attempts = attempts + 1, max_attempts = GREATEST(max_attempts, attempts + 1),
+           result = NULL, error = NULL, progress = 0, queued_at = NULL, started_at = NULL, finished_at = NULL,
+           run_at = now(), updated_at = now()
+         WHERE id = $1 AND status = ANY($2) AND attempts < $3 RETURNING ${TASK_COLUMNS}`,
+        [id, sourcesOf('pending'), MAX_ATTEMPTS],
+      );
+      const task = rows[0];
+      if (task) await this.outbox.insert(tx, [message(task)]);
+      return task ?? null;
+    });
+  }
+
+  /** Marks a dead-lettered task `dead` unless it already finished or a newer attempt took over. */
+  async markDead(id: string, attempt: number, error: TaskErrorInfo, tx: Tx = this.db): Promise<boolean> {
+    const { count } = await execute(
+      tx,
+      `UPDATE tasks SET status = 'dead', error = $2, finished_at = now(), updated_at = now()
+       WHERE id = $1 AND status = ANY($3) AND attempts <= $4`,
+      [id, JSON.stringify(error), sourcesOf('dead'), attempt],
+    );
+    return count > 0;
+  }
+}
+
+/** Rolls back a cancel that found the task already finished, so its deleted outbox rows return. */
+class NothingToCancel extends Error {}
