@@ -1,14 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '@conveyor/db';
 import type { RatesMessage } from '@conveyor/contracts';
-import type { CurrencyDto } from './currencies.dto';
+
+/** A currency with its latest rate against EUR, as stored (decimal text). */
+export interface CurrencyRow {
+  code: string;
+  name: string;
+  minorUnits: number;
+  rate: string | null;
+  rateDate: string | null;
+}
 
 /** Every SQL statement about currencies. */
 @Injectable()
 export class CurrenciesRepository {
   constructor(private readonly db: Database) {}
 
-  async list(): Promise<CurrencyDto[]> {
+  async list(): Promise<CurrencyRow[]> {
     return this.db.query(
       `SELECT code, name, minor_units AS "minorUnits", rate::text AS rate,
          to_char(rate_date, 'YYYY-MM-DD') AS "rateDate"

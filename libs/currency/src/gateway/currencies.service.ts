@@ -11,7 +11,16 @@ export class CurrenciesService {
   constructor(private readonly repo: CurrenciesRepository) {}
 
   async list(): Promise<CurrencyListDto> {
-    return { items: await this.repo.list() };
+    const rows = await this.repo.list();
+    return {
+      items: rows.map((r) => ({
+        code: r.code,
+        name: r.name,
+        minorUnits: r.minorUnits,
+        rate: r.rate,
+        rateDate: r.rateDate,
+      })),
+    };
   }
 
   /**

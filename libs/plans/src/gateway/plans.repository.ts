@@ -2,7 +2,35 @@ import { Injectable } from '@nestjs/common';
 import { v5 as uuidv5 } from 'uuid';
 import type { PlanRecord, PlansSyncResult } from '@conveyor/contracts';
 import { Database, ReadDatabase, Tx } from '@conveyor/db';
-import type { PlanSyncDto, SearchEvent } from './plans.dto';
+
+/** A sync run: its task, joined with what its chunks and its success recorded. */
+export interface PlanSyncRow {
+  taskId: string;
+  status: string;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  error: unknown;
+  chunks: number;
+  chunksExpected: number | null;
+  plansSeen: number;
+  plansNew: number;
+  plansChanged: number;
+  skipped: Record<string, number>;
+  warnings: Record<string, number>;
+}
+
+/** A plan found by search, its columns named and formatted as the search answer names them. */
+export interface SearchEventRow {
+  id: string;
+  title: string;
+  start_date: string;
+  start_time: string;
+  end_date: string;
+  end_time: string;
+  min_price: number;
+  max_price: number;
+}
 
 /** Namespace of plan ids: uuid v5 of `<base plan id>/<plan id>`, the same on every ingest. */
 const PLAN_ID_NAMESPACE = '0f9b7a52-3c1e-4b8e-9a55-6f2d1c4e8b70';
@@ -79,7 +107,7 @@ export class PlansRepository {
     );
   }
 
-  async listSyncs(limit: number, offset: number): Promise<PlanSyncDto[]> {
+  async listSyncs(limit: number, offset: number): Promise<PlanSyncRow[]> {
     return this.db.query(
       `SELECT t.id AS "taskId", t.status, t.created_at AS "createdAt", t.started_at AS "startedAt",
          t.finished_at AS "finishedAt", t.error,
@@ -101,7 +129,7 @@ export class PlansRepository {
   }
 
   /** Plans starting at or after `from` and ending at or before `to` (local times), in start order. */
-  async search(from: string | null, to: string | null): Promise<SearchEvent[]> {
+  async search(from: string | null, to: string | null): Promise<SearchEventRow[]> {
     return this.replica.query(
       `SELECT id, title, to_char(starts_at, 'YYYY-MM-DD') AS start_date, to_char(starts_at, 'HH24:MI:SS') AS start_time,
          to_char(ends_at, 'YYYY-MM-DD') AS end_date, to_char(ends_at, 'HH24:MI:SS') AS end_time,

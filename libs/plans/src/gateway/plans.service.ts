@@ -4,8 +4,8 @@ import { PlansSyncResult, plansChunkSchema } from '@conveyor/contracts';
 import { sqlState } from '@conveyor/db';
 import { Delivery, parseOrDeadLetter } from '@conveyor/messaging';
 import { TaskReportsService, TaskResponseDto, TasksService } from '@conveyor/tasks/gateway';
-import { PlanSyncListDto } from './plans.dto';
-import { PlansRepository } from './plans.repository';
+import { PlanSyncDto, PlanSyncListDto } from './plans.dto';
+import { PlanSyncRow, PlansRepository } from './plans.repository';
 import { SearchCache } from './search.cache';
 
 /** Plans syncs: starting one (never two at once), applying their chunks, listing the runs. */
@@ -43,7 +43,8 @@ export class PlansService implements OnModuleInit {
   }
 
   async listSyncs(limit: number, offset: number): Promise<PlanSyncListDto> {
-    return toPage(await this.repo.listSyncs(limit + 1, offset), limit, offset);
+    const rows = await this.repo.listSyncs(limit + 1, offset);
+    return toPage(rows.map(syncView), limit, offset);
   }
 
   /**
@@ -68,4 +69,22 @@ export class PlansService implements OnModuleInit {
     const id = await this.repo.activeSyncId();
     return id ? this.tasks.get(id) : null;
   }
+}
+
+function syncView(row: PlanSyncRow): PlanSyncDto {
+  return {
+    taskId: row.taskId,
+    status: row.status,
+    createdAt: row.createdAt,
+    startedAt: row.startedAt,
+    finishedAt: row.finishedAt,
+    error: row.error,
+    chunks: row.chunks,
+    chunksExpected: row.chunksExpected,
+    plansSeen: row.plansSeen,
+    plansNew: row.plansNew,
+    plansChanged: row.plansChanged,
+    skipped: row.skipped,
+    warnings: row.warnings,
+  };
 }

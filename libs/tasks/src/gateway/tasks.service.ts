@@ -104,7 +104,16 @@ export class TasksService {
 
   async attempts(id: string): Promise<TaskAttemptListDto> {
     await this.get(id);
-    return { items: await this.attemptsRepo.attemptsOf(id) };
+    const rows = await this.attemptsRepo.attemptsOf(id);
+    return {
+      items: rows.map((r) => ({
+        attempt: r.attempt,
+        status: r.status,
+        startedAt: r.startedAt,
+        finishedAt: r.finishedAt,
+        error: r.error,
+      })),
+    };
   }
 
   async list(query: TaskListQueryDto): Promise<TaskListResponseDto> {

@@ -1,7 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { Database, Tx, execute, sqlState } from '@conveyor/db';
-import type { UserDto } from './users.dto';
 import { UsersError } from './users.error';
+
+/** A row of the users table; UsersService maps it to the API's UserRow. */
+export interface UserRow {
+  id: number;
+  name: string;
+  email: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  lastProcessedAt: Date | null;
+  processCount: number;
+}
 
 const USER_COLUMNS = `id, name, email, created_at AS "createdAt", updated_at AS "updatedAt",
   last_processed_at AS "lastProcessedAt", process_count AS "processCount"`;
@@ -11,20 +21,20 @@ const USER_COLUMNS = `id, name, email, created_at AS "createdAt", updated_at AS 
 export class UsersRepository {
   constructor(private readonly db: Database) {}
 
-  async list(limit: number, offset: number): Promise<UserDto[]> {
+  async list(limit: number, offset: number): Promise<UserRow[]> {
     return this.db.query(`SELECT ${USER_COLUMNS} FROM users ORDER BY id LIMIT $1 OFFSET $2`, [limit, offset]);
   }
 
-  async find(id: number): Promise<UserDto | null> {
-    const rows: UserDto[] = await this.db.query(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id]);
+  async find(id: number): Promise<UserRow | null> {
+    const rows: UserRow[] = await this.db.query(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id]);
     return rows[0] ?? null;
   }
 
   /** Inserts with the caller's ID, or the next free assigned one; null when the caller's ID is taken. */
-  async insert(user: { id?: number; name: string; email: string }): Promise<UserDto | null> {
+  async insert(user: { id?: number; name: string; email: string }): Promise<UserRow | null> {
     return conflicts(async () => {
       if (user.id !== undefined) {
-        const rows: UserDto[] = await this.db.query(
+        const rows: UserRow[] = await this.db.query(
           `INSERT INTO users (id, name, email) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING RETURNING ${USER_COLUMNS}`,
           [user.id, user.name, user.email],
         );
@@ -32,7 +42,7 @@ export class UsersRepository {
       }
       // The sequence may hand out an ID a caller chose earlier: skip to the next one.
       for (;;) {
-        const rows: UserDto[] = await this.db.query(
+        const rows: UserRow[] = await this.db.query(
           `INSERT INTO users (id, name, email) VALUES (nextval('users_id_seq'), $1, $2)
            ON CONFLICT (id) DO NOTHING RETURNING ${USER_COLUMNS}`,
           [user.name, user.email],
@@ -43,9 +53,9 @@ export class UsersRepository {
   }
 
   /** Sets the given fields; null when the user does not exist. */
-  async update(id: number, fields: { name?: string; email?: string }): Promise<UserDto | null> {
+  async update(id: number, fields: { name?: string; email?: string }): Promise<UserRow | null> {
     return conflicts(async () => {
-      const { rows } = await execute<UserDto>(
+      const { rows } = await execute<UserRow>(
         this.db,
         `UPDATE users SET name = COALESCE($2, name), email = COALESCE($3, email), updated_at = now()
          WHERE id = $1 RETURNING ${USER_COLUMNS}`,

@@ -3,7 +3,7 @@ import { toPage } from '@conveyor/common';
 import { TaskReportsService } from '@conveyor/tasks/gateway';
 import { UserCreateDto, UserDto, UserListDto, UserPatchDto, UserReplaceDto } from './users.dto';
 import { UsersError } from './users.error';
-import { UsersRepository } from './users.repository';
+import { UserRow, UsersRepository } from './users.repository';
 
 @Injectable()
 export class UsersService implements OnModuleInit {
@@ -23,19 +23,20 @@ export class UsersService implements OnModuleInit {
   }
 
   async list(limit: number, offset: number): Promise<UserListDto> {
-    return toPage(await this.repo.list(limit + 1, offset), limit, offset);
+    const rows = await this.repo.list(limit + 1, offset);
+    return toPage(rows.map(userView), limit, offset);
   }
 
   async get(id: number): Promise<UserDto> {
     const user = await this.repo.find(id);
     if (!user) throw new UsersError('NOT_FOUND', `user ${id} not found`);
-    return user;
+    return userView(user);
   }
 
   async create(dto: UserCreateDto): Promise<UserDto> {
     const user = await this.repo.insert(dto);
     if (!user) throw new UsersError('CONFLICT', `user ${dto.id} already exists`);
-    return user;
+    return userView(user);
   }
 
   async replace(id: number, dto: UserReplaceDto): Promise<UserDto> {
@@ -48,10 +49,22 @@ export class UsersService implements OnModuleInit {
     }
     const user = await this.repo.update(id, dto);
     if (!user) throw new UsersError('NOT_FOUND', `user ${id} not found`);
-    return user;
+    return userView(user);
   }
 
   async delete(id: number): Promise<void> {
     if (!(await this.repo.delete(id))) throw new UsersError('NOT_FOUND', `user ${id} not found`);
   }
+}
+
+function userView(row: UserRow): UserDto {
+  return {
+    id: row.id,
+    name: row.name,
+    email: row.email,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    lastProcessedAt: row.lastProcessedAt,
+    processCount: row.processCount,
+  };
 }
