@@ -8,7 +8,7 @@ import { Delivery, parseOrDeadLetter, readDeadLetter } from '@conveyor/messaging
 import { OutboxRepository } from './outbox.repository';
 import { FoldedReport, foldReports } from './report-fold';
 import { decideRetry } from './retry-policy';
-import { DecidedReport, TaskAttemptsRepository } from './task-attempts.repository';
+import { AppliedReports, DecidedReport, TaskAttemptsRepository } from './task-attempts.repository';
 import { TaskIdentity, taskOutboxMessage } from './task-message';
 import { TaskEventsService } from './task-events.service';
 import { TasksMetrics } from './tasks.metrics';
@@ -37,7 +37,7 @@ export class TaskReportsService {
   private readonly effects = new Map<string, SuccessEffect>();
 
   constructor(
-    private readonly tasks: TaskChangesRepository,
+    private readonly changes: TaskChangesRepository,
     private readonly attempts: TaskAttemptsRepository,
     private readonly outbox: OutboxRepository,
     private readonly events: TaskEventsService,
@@ -80,7 +80,7 @@ export class TaskReportsService {
     const settled = await this.untilDone(() =>
       cause.code === 'DELIVERY_LIMIT'
         ? this.retryOrBury(taskId, delivery.attempt, cause)
-        : this.tasks.markDead(taskId, delivery.attempt, cause),
+        : this.changes.markDead(taskId, delivery.attempt, cause),
     );
     if (settled === undefined) return;
     delivery.ack();
@@ -115,13 +115,10 @@ export class TaskReportsService {
         const { retries } = await this.attempts.applyReports(tx, [
           { ...report, next: 'retrying', delayMs: decision.delayMs },
         ]);
-        await this.outbox.insert(
-          tx,
-          retries.map((r) => taskOutboxMessage(r, r.attempts, r.runAt)),
-        );
+        await this.scheduleRetries(tx, retries);
         if (retries.length > 0) return true;
       }
-      return this.tasks.markDead(taskId, attempt, error, tx);
+      return this.changes.markDead(taskId, attempt, error, tx);
     });
   }
 
@@ -145,10 +142,7 @@ export class TaskReportsService {
     const changed = await this.untilDone(() =>
       this.attempts.transaction(async (tx) => {
         const result = await this.attempts.applyReports(tx, await this.decide(tx, folded));
-        await this.outbox.insert(
-          tx,
-          result.retries.map((r) => taskOutboxMessage(r, r.attempts, r.runAt)),
-        );
+        await this.scheduleRetries(tx, result.retries);
         await this.attempts.recordAttempts(tx, folded);
         for (const [type, effect] of this.effects) {
           const mine = result.succeeded.filter((t) => t.type === type);
@@ -162,6 +156,14 @@ export class TaskReportsService {
     this.metrics.statusMessages.inc({ outcome: 'applied' }, changed);
     this.metrics.statusMessages.inc({ outcome: 'ignored' }, reports.length - changed);
     for (const { delivery } of batch) delivery.ack();
+  }
+
+  /** The next attempt of each task that became `retrying`, due at its new `runAt`. */
+  private scheduleRetries(tx: Tx, retries: AppliedReports['retries']): Promise<void> {
+    return this.outbox.insert(
+      tx,
+      retries.map((r) => taskOutboxMessage(r, r.attempts, r.runAt)),
+    );
   }
 
   /** Each failure through the retry policy (reading the tasks' attempt ceilings only when there is one). */
