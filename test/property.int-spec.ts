@@ -47,7 +47,34 @@ async function holds(sent: Sent): Promise<boolean> {
   return true;
 }
 
-const json = fc.jsonValue({ maxDepth: 3 });
+/**
+ * What no ordinary JSON generator makes but any client can send: NUL and other control
+ * characters, lone surrogates (every UTF-16 code unit), prototype keys, nesting far past any
+ * sane depth, numbers at the edge of a double.
+ */
+const hostileString = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 20 }),
+  fc.constantFrom('\u0000', 'a\u0000b', '\ud800', '\udfff', 'x\udbff', '\u0007\u001b', '\ufeff'),
+);
+const deeplyNested = fc
+  .integer({ min: 60, max: 3000 })
+  .chain((depth) => fc.constant(Array.from({ length: depth }).reduce<unknown>((inner) => [inner], 1)));
+const hostile = fc.oneof(
+  hostileString,
+  deeplyNested,
+  fc.constantFrom(1e308, -1e308, 5e-324, Number.MAX_SAFE_INTEGER + 2, 2 ** 31, -(2 ** 31) - 1),
+  fc.dictionary(
+    fc.oneof(hostileString, fc.constantFrom('__proto__', 'constructor', 'prototype')),
+    hostileString,
+    {
+      maxKeys: 2,
+    },
+  ),
+);
+const json = fc.oneof(
+  { weight: 3, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
+  { weight: 1, arbitrary: hostile },
+);
 /** A valid task body with some fields replaced by anything, or dropped, or joined by strangers. */
 const nearTask = fc
   .record(
@@ -72,7 +99,11 @@ const nearTask = fc
     { requiredKeys: [] },
   )
   .map((body) => body as Record<string, unknown>);
-const rawBody = fc.oneof(fc.string(), fc.constantFrom('{', '[]', 'null', '{"type":', '\u0000', '{"a":1}}'));
+const rawBody = fc.oneof(
+  fc.string(),
+  fc.constantFrom('{', '[]', 'null', '{"type":', '\u0000', '{"a":1}}', '{"__proto__":{}}', '"\\ud800"'),
+  fc.integer({ min: 60, max: 600_000 }).map((depth) => '['.repeat(depth) + ']'.repeat(depth)),
+);
 const contentType = fc.constantFrom(
   'application/json',
   'text/plain',
@@ -82,7 +113,8 @@ const contentType = fc.constantFrom(
 const idSegment = fc.oneof(
   fc.uuid(),
   fc.string({ minLength: 1 }),
-  fc.constantFrom('0', '-1', '..', '%00', 'null'),
+  // (a URL cannot carry a lone surrogate: encodeURIComponent refuses one)
+  fc.constantFrom('0', '-1', '..', '%00', 'null', '1e3', '0x10', '\u0000'),
 );
 const headerValue = fc.string({ unit: fc.constantFrom(...'abcXYZ019-_:/ %{}"'.split('')), maxLength: 300 });
 
@@ -146,9 +178,14 @@ describe('property-based bad input (fast-check)', () => {
   });
 
   it('GET /tasks with any query', async () => {
+    const queryValue = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      hostileString,
+      fc.constantFrom('0x10', '1e1', '+5', '5.0', ' 7', '99999999999999999999'),
+    );
     const key = fc.oneof(fc.constantFrom('status', 'type', 'limit', 'offset'), fc.string({ maxLength: 10 }));
     await fc.assert(
-      fc.asyncProperty(fc.dictionary(key, fc.string({ maxLength: 40 }), { maxKeys: 4 }), (query) =>
+      fc.asyncProperty(fc.dictionary(key, queryValue, { maxKeys: 4 }), (query) =>
         holds({ method: 'GET', path: `/tasks?${new URLSearchParams(query).toString()}` }),
       ),
       { numRuns: RUNS },

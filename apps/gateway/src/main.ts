@@ -15,7 +15,7 @@ import { SEARCH_OPENAPI } from './search.route';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
-  const app = await createHttpApp(GatewayModule.register(config), config.gateway.bodyLimit);
+  const app = await createHttpApp(GatewayModule.register(config), config.http);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -6,7 +6,7 @@ import { WorkerModule } from './worker.module';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
-  const app = await createHttpApp(WorkerModule.register(config), config.gateway.bodyLimit);
+  const app = await createHttpApp(WorkerModule.register(config), config.http);
   await startConsumers(app, config);
   await app.listen(config.worker.port, config.worker.host);
 }

@@ -1,21 +1,26 @@
-import { DynamicModule, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, DynamicModule, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
+import type { AppConfig } from '@conveyor/config';
 import { HttpErrorFilter } from './http-error.filter';
+import { installInputGuards } from './input-guards';
 
-/** Creates a Fastify-backed Nest app with the house validation and error format. */
+/** Creates a Fastify-backed Nest app with the house input guards, validation and error format. */
 export async function createHttpApp(
   module: DynamicModule,
-  bodyLimit: number,
+  http: AppConfig['http'],
 ): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter({ bodyLimit }), {
-    bufferLogs: true,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    module,
+    new FastifyAdapter({ bodyLimit: http.bodyLimit }),
+    { bufferLogs: true },
+  );
+  installInputGuards(app, http);
   app.useLogger(app.get(Logger));
   app.useGlobalFilters(new HttpErrorFilter());
   app.useGlobalPipes(
-    new ValidationPipe({
+    new DecimalValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,
       transform: true,
@@ -24,6 +29,20 @@ export async function createHttpApp(
   );
   exitCleanlyOn(app, ['SIGTERM', 'SIGINT']);
   return app;
+}
+
+/**
+ * The house ValidationPipe, but a numeric path or query parameter is read as decimal digits only:
+ * Nest's own reads `+value`, so `/users/1e3` reached the route as 1000 and `0x10` as 16. Anything
+ * else stays text, which the parameter's own pipe (say ParseIntPipe) then refuses with a 400.
+ */
+class DecimalValidationPipe extends ValidationPipe {
+  protected override transformPrimitive(value: unknown, metadata: ArgumentMetadata): unknown {
+    if (metadata.metatype === Number && typeof value === 'string' && metadata.data) {
+      return /^-?\d{1,15}$/.test(value) ? Number(value) : value;
+    }
+    return super.transformPrimitive(value, metadata);
+  }
 }
 
 /**

@@ -5,6 +5,7 @@ export * from './bootstrap';
 export * from './error-response.dto';
 export * from './health';
 export * from './http-error.filter';
+export * from './input-guards';
 export * from './logging';
 export * from './metrics';
 export * from './paging';

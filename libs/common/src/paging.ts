@@ -1,13 +1,21 @@
 import { Type as ClassType } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, TransformFnParams } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
+
+/**
+ * A whole number from a query string, in decimal digits only: `0x10`, `1e1`, `+5` or `5.0` stay
+ * text, so `@IsInt()` refuses them instead of reading 16, 10 or 5. Use as `@Transform(decimalInt)`.
+ */
+export function decimalInt({ value }: TransformFnParams): unknown {
+  return typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value;
+}
 
 /** `?limit=&offset=` of every list endpoint: limit 1..100 (default 20). */
 export class PageQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
-  @Type(() => Number)
+  @Transform(decimalInt)
   @IsInt()
   @Min(1)
   @Max(100)
@@ -15,7 +23,7 @@ export class PageQueryDto {
 
   @ApiPropertyOptional({ minimum: 0, maximum: 1_000_000, default: 0 })
   @IsOptional()
-  @Type(() => Number)
+  @Transform(decimalInt)
   @IsInt()
   @Min(0)
   @Max(1_000_000)

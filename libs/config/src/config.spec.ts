@@ -5,7 +5,7 @@ describe('parseConfig', () => {
     const config = parseConfig({});
     expect(config.gateway.port).toBe(3000);
     expect(config.worker.port).toBe(3001);
-    expect(config.gateway.bodyLimit).toBe(1024 * 1024);
+    expect(config.http.bodyLimit).toBe(1024 * 1024);
     expect(config.amqp.url).toContain(':5672/');
     expect(config.worker.cpuThreads).toBeGreaterThanOrEqual(1);
   });

@@ -31,6 +31,7 @@ const envSchema = z
     WORKER_HOST: z.string().min(1).default('127.0.0.1'),
     WORKER_PORT: int(1, 65535, 3001),
     HTTP_BODY_LIMIT_BYTES: int(1024, 64 * 1024 * 1024, 1024 * 1024),
+    HTTP_JSON_MAX_DEPTH: int(2, 1000, 64),
     DATABASE_URL: z.string().url().optional(),
     DATABASE_READ_URL: z.string().url().optional(),
     DATABASE_POOL_SIZE: int(1, 200, 10),
@@ -107,7 +108,9 @@ export type Env = z.infer<typeof envSchema>;
 export interface AppConfig {
   env: Env['NODE_ENV'];
   log: { level: Env['LOG_LEVEL']; http: boolean };
-  gateway: { host: string; port: number; bodyLimit: number };
+  gateway: { host: string; port: number };
+  /** Both apps' HTTP servers: the largest body, and how deep a JSON body may nest. */
+  http: { bodyLimit: number; jsonMaxDepth: number };
   worker: {
     host: string;
     port: number;
@@ -173,7 +176,8 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
   return {
     env: e.NODE_ENV,
     log: { level: e.LOG_LEVEL, http: e.LOG_HTTP },
-    gateway: { host: e.GATEWAY_HOST, port: e.GATEWAY_PORT, bodyLimit: e.HTTP_BODY_LIMIT_BYTES },
+    gateway: { host: e.GATEWAY_HOST, port: e.GATEWAY_PORT },
+    http: { bodyLimit: e.HTTP_BODY_LIMIT_BYTES, jsonMaxDepth: e.HTTP_JSON_MAX_DEPTH },
     worker: {
       host: e.WORKER_HOST,
       port: e.WORKER_PORT,

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -11,7 +11,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { PageDto } from '@conveyor/common';
+import { PageDto, decimalInt } from '@conveyor/common';
 import { TASK_STATUSES, USER_ID_MAX } from '@conveyor/contracts';
 
 export const LIST_MAX = 100_000;
@@ -88,7 +88,7 @@ export class IdBatchPatchDto {
 export class SlotQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100, description: 'IDs per slot in this page' })
   @IsOptional()
-  @Type(() => Number)
+  @Transform(decimalInt)
   @IsInt()
   @Min(1)
   @Max(1000)
@@ -96,7 +96,7 @@ export class SlotQueryDto {
 
   @ApiPropertyOptional({ minimum: 0, default: 0, description: 'IDs of each slot to skip' })
   @IsOptional()
-  @Type(() => Number)
+  @Transform(decimalInt)
   @IsInt()
   @Min(0)
   @Max(RANGE_MAX)
