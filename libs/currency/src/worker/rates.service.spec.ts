@@ -171,4 +171,17 @@ describe('RatesService: the shared rate table behind its Redis lock', () => {
     await fetching;
     expect(redis.read(RATES_KEYS.lock)).toBe('next-holder');
   });
+
+  it('says the table is unavailable when Redis fails, without the words of the Redis client', async () => {
+    const down = new Error("Stream isn't writeable and enableOfflineQueue options is false");
+    redis.get = () => Promise.reject(down);
+    const failure = await worker()
+      .table()
+      .catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(RatesUnavailableError);
+    expect((failure as Error).message).toBe(
+      'the shared exchange-rate table is unavailable (its store, Redis, did not answer)',
+    );
+    expect(sim.hits()).toBe(0);
+  });
 });

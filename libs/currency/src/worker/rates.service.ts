@@ -45,7 +45,23 @@ export class RatesService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /**
+   * The shared table, from the cache or refreshed. Redis failing is a RatesUnavailableError that
+   * says what is unavailable; the client library's own words go to the log, not to the task's error.
+   */
   async table(signal?: AbortSignal): Promise<RateTable> {
+    try {
+      return await this.lookUp(signal);
+    } catch (err) {
+      if (err instanceof RatesUnavailableError || signal?.aborted) throw err;
+      this.logger.warn(`rate table store failed: ${(err as Error).message}`);
+      throw new RatesUnavailableError(
+        'the shared exchange-rate table is unavailable (its store, Redis, did not answer)',
+      );
+    }
+  }
+
+  private async lookUp(signal?: AbortSignal): Promise<RateTable> {
     const { waitMs, pollMs } = this.config.rates;
     const deadline = Date.now() + waitMs;
     let waited = false;
