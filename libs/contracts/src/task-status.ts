@@ -10,6 +10,18 @@ export const TASK_STATUSES = [
 ] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
+/**
+ * The terminal statuses, and what holds for a task in one (test/terminal-invariant.int-spec.ts
+ * drives every path here and checks it):
+ * - it has no unpublished message left: every transition into a terminal status removes the
+ *   outbox rows of the attempts so far, so nothing runs it afterwards;
+ * - nothing happened after it: `queuedAt` and `startedAt` are not later than `finishedAt`, and
+ *   no attempt is on record that began after the task ended (a stray or duplicate message's
+ *   outcome is not recorded);
+ * - it agrees with its attempts: `succeeded` has its result and a succeeded last attempt;
+ *   `failed` and `dead` have an error and no succeeded attempt; `cancelled` has no succeeded attempt.
+ * Only POST /tasks/:id/retry leaves one (to `pending`, as a new attempt).
+ */
 export const TERMINAL_STATUSES: readonly TaskStatus[] = ['succeeded', 'failed', 'cancelled', 'dead'];
 
 export const PRIORITIES = ['high', 'normal'] as const;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database, Tx } from '@conveyor/db';
-import { sourcesOf } from '@conveyor/contracts';
+import { TERMINAL_STATUSES, sourcesOf } from '@conveyor/contracts';
 
 /** A message to publish, written in the same transaction as the change it announces. */
 export interface NewOutboxMessage {
@@ -81,14 +81,16 @@ export class OutboxRepository {
     await tx.query(`DELETE FROM outbox WHERE id = ANY($1::bigint[])`, [sent.map((r) => r.id)]);
     const tasks = sent.filter((r) => r.taskId !== null);
     if (tasks.length === 0) return;
-    // queued_at records the confirm even when a worker's report already overtook it.
+    // queued_at records the confirm even when a worker's report already overtook it (the message
+    // was confirmed before it could run), so never later than a finish already recorded.
     await tx.query(
-      `UPDATE tasks t SET queued_at = COALESCE(t.queued_at, now()), updated_at = now(),
+      `UPDATE tasks t SET updated_at = now(),
+         queued_at = COALESCE(t.queued_at, CASE WHEN t.status = ANY($4) THEN LEAST(now(), t.finished_at) ELSE now() END),
          status = CASE WHEN t.status = ANY($3) THEN 'queued' ELSE t.status END,
          attempts = GREATEST(t.attempts, o.attempt)
        FROM unnest($1::uuid[], $2::int[]) AS o(id, attempt)
        WHERE t.id = o.id`,
-      [tasks.map((r) => r.taskId), tasks.map((r) => r.attempt ?? 1), sourcesOf('queued')],
+      [tasks.map((r) => r.taskId), tasks.map((r) => r.attempt ?? 1), sourcesOf('queued'), TERMINAL_STATUSES],
     );
   }
 

@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { Database, Tx, execute } from '@conveyor/db';
-import { TASK_STATUSES, TRANSITIONS, TaskErrorInfo, TaskStatus } from '@conveyor/contracts';
+import {
+  TASK_STATUSES,
+  TERMINAL_STATUSES,
+  TRANSITIONS,
+  TaskErrorInfo,
+  TaskStatus,
+} from '@conveyor/contracts';
 import type { FoldedReport } from './report-fold';
 import type { TaskIdentity } from './task-message';
 
@@ -21,7 +27,8 @@ interface AppliedRow extends TaskIdentity {
 }
 
 export interface AppliedReports {
-  changed: number;
+  /** The tasks a report changed. */
+  changed: string[];
   /** Tasks this batch made `succeeded` (each exactly once, however often its report came). */
   succeeded: AppliedRow[];
   /** Tasks that became `retrying`: `attempts` is the attempt to publish at `runAt`. */
@@ -74,7 +81,28 @@ export class TaskAttemptsRepository {
    * moves to the next attempt at once, so a duplicate of the failure cannot schedule a second retry.
    */
   async applyReports(tx: Tx, reports: DecidedReport[]): Promise<AppliedReports> {
-    if (reports.length === 0) return { changed: 0, succeeded: [], retries: [] };
+    if (reports.length === 0) return { changed: [], succeeded: [], retries: [] };
+    const records = JSON.stringify(
+      reports.map((r) => ({
+        id: r.taskId,
+        status: r.status,
+        next: r.next,
+        attempt: r.attempt,
+        at: r.at,
+        started_at: r.startedAt,
+        result: r.result ?? null,
+        error: r.error,
+        delay_ms: r.delayMs,
+        progress: r.progress,
+      })),
+    );
+    // An attempt that ended ends the task's earlier messages too: a scheduled one must not run it
+    // again. Deleted before the UPDATE, so outbox rows are locked before tasks rows, as the relay does.
+    await tx.query(
+      `DELETE FROM outbox o USING jsonb_to_recordset($1::jsonb) AS v(id uuid, attempt int, next text)
+       WHERE o.task_id = v.id AND o.attempt <= v.attempt AND v.next = ANY($2)`,
+      [records, TERMINAL_STATUSES],
+    );
     const { rows } = await execute<AppliedRow>(
       tx,
       `UPDATE tasks t SET
@@ -96,33 +124,22 @@ export class TaskAttemptsRepository {
          OR (t.status = 'running' AND v.next = 'running' AND v.progress > t.progress))
        RETURNING t.id, t.type, t.priority, t.payload, t.status, t.attempts, t.run_at AS "runAt",
          CASE WHEN t.status = 'succeeded' THEN t.result END AS result`,
-      [
-        JSON.stringify(
-          reports.map((r) => ({
-            id: r.taskId,
-            status: r.status,
-            next: r.next,
-            attempt: r.attempt,
-            at: r.at,
-            started_at: r.startedAt,
-            result: r.result ?? null,
-            error: r.error,
-            delay_ms: r.delayMs,
-            progress: r.progress,
-          })),
-        ),
-        LEGAL_TRANSITIONS,
-      ],
+      [records, LEGAL_TRANSITIONS],
     );
     return {
-      changed: rows.length,
+      changed: rows.map((r) => r.id),
       succeeded: rows.filter((r) => r.status === 'succeeded'),
       retries: rows.filter((r) => r.status === 'retrying'),
     };
   }
 
-  /** Records what each report says about its attempt; repeating a report changes nothing. */
-  async recordAttempts(tx: Tx, reports: FoldedReport[]): Promise<void> {
+  /**
+   * Records what each report says about its attempt; repeating a report changes nothing. A report
+   * is recorded when it changed its task, when the task has not ended, or when its attempt was
+   * already on record (it began while the task was live, say a running task cancelled): never for
+   * an attempt that began after its task ended (a stray or duplicate message).
+   */
+  async recordAttempts(tx: Tx, reports: FoldedReport[], applied: readonly string[]): Promise<void> {
     if (reports.length === 0) return;
     await tx.query(
       `INSERT INTO task_attempts (task_id, attempt, status, started_at, finished_at, error)
@@ -130,7 +147,9 @@ export class TaskAttemptsRepository {
          CASE WHEN x.status = 'running' THEN NULL ELSE x.at END, x.error
        FROM jsonb_to_recordset($1::jsonb)
          AS x(id uuid, attempt int, status text, at timestamptz, started_at timestamptz, error jsonb)
-       WHERE EXISTS (SELECT 1 FROM tasks t WHERE t.id = x.id)
+       WHERE x.id = ANY($2::uuid[])
+         OR EXISTS (SELECT 1 FROM tasks t WHERE t.id = x.id AND t.status <> ALL($3))
+         OR EXISTS (SELECT 1 FROM task_attempts a WHERE a.task_id = x.id AND a.attempt = x.attempt)
        ON CONFLICT (task_id, attempt) DO UPDATE SET
          status = CASE WHEN task_attempts.status = 'running' THEN EXCLUDED.status ELSE task_attempts.status END,
          started_at = COALESCE(task_attempts.started_at, EXCLUDED.started_at),
@@ -147,6 +166,8 @@ export class TaskAttemptsRepository {
             error: r.error,
           })),
         ),
+        applied,
+        TERMINAL_STATUSES,
       ],
     );
   }

@@ -98,15 +98,28 @@ export class TaskChangesRepository {
     });
   }
 
-  /** Marks a dead-lettered task `dead` unless it already finished or a newer attempt took over. */
-  async markDead(id: string, attempt: number, error: TaskErrorInfo, tx: Tx = this.db): Promise<boolean> {
-    const { count } = await execute(
-      tx,
-      `UPDATE tasks SET status = 'dead', error = $2, finished_at = now(), updated_at = now()
-       WHERE id = $1 AND status = ANY($3) AND attempts <= $4`,
-      [id, JSON.stringify(error), sourcesOf('dead'), attempt],
-    );
-    return count > 0;
+  /**
+   * Marks a dead-lettered task `dead` unless it already finished or a newer attempt took over, and
+   * drops the messages of its attempts so far that were not published yet (a scheduled one would
+   * otherwise run the dead task later). Outbox rows first: the relay's lock order.
+   */
+  async markDead(id: string, attempt: number, error: TaskErrorInfo, within?: Tx): Promise<boolean> {
+    const work = async (tx: Tx) => {
+      const guard = `status = ANY($2) AND attempts <= $3`;
+      await tx.query(
+        `DELETE FROM outbox WHERE task_id = $1 AND attempt <= $3
+         AND EXISTS (SELECT 1 FROM tasks WHERE id = $1 AND ${guard})`,
+        [id, sourcesOf('dead'), attempt],
+      );
+      const { count } = await execute(
+        tx,
+        `UPDATE tasks SET status = 'dead', error = $4, finished_at = now(), updated_at = now()
+         WHERE id = $1 AND ${guard}`,
+        [id, sourcesOf('dead'), attempt, JSON.stringify(error)],
+      );
+      return count > 0;
+    };
+    return within ? work(within) : this.db.transaction(work);
   }
 }
 

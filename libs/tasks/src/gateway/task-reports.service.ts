@@ -106,7 +106,7 @@ export class TaskReportsService {
         result: null,
         error: { ...error, retryable: true },
       };
-      await this.attempts.recordAttempts(tx, [report]);
+      await this.attempts.recordAttempts(tx, [report], []);
       const decision = decideRetry(
         { attempt, maxAttempts: task.maxAttempts, retryable: true },
         this.config.retry,
@@ -143,12 +143,12 @@ export class TaskReportsService {
       this.attempts.transaction(async (tx) => {
         const result = await this.attempts.applyReports(tx, await this.decide(tx, folded));
         await this.scheduleRetries(tx, result.retries);
-        await this.attempts.recordAttempts(tx, folded);
+        await this.attempts.recordAttempts(tx, folded, result.changed);
         for (const [type, effect] of this.effects) {
           const mine = result.succeeded.filter((t) => t.type === type);
           if (mine.length > 0) await effect(tx, mine);
         }
-        return result.changed;
+        return result.changed.length;
       }),
     );
     if (changed === undefined) return; // shutting down: left unacked for redelivery
