@@ -153,4 +153,33 @@ describe('hostile input', () => {
     expect(path.status).toBe(400);
     expect(path.body.message).toMatch(/^id must be an integer/);
   });
+
+  it('refuses an Idempotency-Key reused with other parameters, and still answers a repeat', async () => {
+    const key = `reuse-${Date.now()}`;
+    const body = { type: 'demo.work', payload: { seconds: 0, cpuBound: false }, delaySeconds: 86_400 };
+    const first = await request(h.gateway.url, 'POST', '/tasks', body, { 'idempotency-key': key });
+    expect(first.status).toBe(201);
+    const repeat = await request(
+      h.gateway.url,
+      'POST',
+      '/tasks',
+      { delaySeconds: 86_400, payload: { cpuBound: false, seconds: 0 }, type: 'demo.work' },
+      { 'idempotency-key': key },
+    );
+    expect([repeat.status, repeat.body.id]).toEqual([200, first.body.id]);
+    const before = await tableCounts();
+    const other = await request(
+      h.gateway.url,
+      'POST',
+      '/tasks',
+      { ...body, payload: { seconds: 5, cpuBound: false } },
+      { 'idempotency-key': key },
+    );
+    expect(other.status).toBe(422);
+    expect(other.body.message).toBe(
+      `Idempotency-Key was already used for task ${first.body.id} with other parameters; use a new key for a new request`,
+    );
+    expect(await tableCounts()).toBe(before);
+    await request(h.gateway.url, 'PATCH', `/tasks/${first.body.id}`, { status: 'cancelled' });
+  });
 });

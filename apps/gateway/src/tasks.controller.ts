@@ -25,6 +25,7 @@ import {
   ApiProduces,
   ApiServiceUnavailableResponse,
   ApiTags,
+  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Observable } from 'rxjs';
@@ -70,6 +71,10 @@ export class TasksController {
     description: 'The task an earlier request with this Idempotency-Key created',
   })
   @ApiPayloadTooLargeResponse({ type: ErrorResponseDto })
+  @ApiUnprocessableEntityResponse({
+    type: ErrorResponseDto,
+    description: 'The Idempotency-Key was already used with other parameters',
+  })
   async create(
     @Body() dto: TaskCreateDto,
     @Headers('idempotency-key') key: string | undefined,

@@ -6,6 +6,7 @@ import { AttemptCancelled1763900000000 } from './migrations/1763900000000-attemp
 import { UsersIdBatches1764000000000 } from './migrations/1764000000000-users-id-batches';
 import { Currencies1764100000000 } from './migrations/1764100000000-currencies';
 import { Plans1764200000000 } from './migrations/1764200000000-plans';
+import { IdempotencyFingerprint1764300000000 } from './migrations/1764300000000-idempotency-fingerprint';
 
 export const MIGRATIONS = [
   Init1763700000000,
@@ -14,6 +15,7 @@ export const MIGRATIONS = [
   UsersIdBatches1764000000000,
   Currencies1764100000000,
   Plans1764200000000,
+  IdempotencyFingerprint1764300000000,
 ];
 
 /** The one set of data-source options, used by the app and by the migration runner alike. */

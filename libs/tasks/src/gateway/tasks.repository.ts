@@ -32,6 +32,8 @@ export interface NewTask {
   maxAttempts: number;
   runAt: Date;
   idempotencyKey: string | null;
+  /** With a key: what the request asked for, to tell a repeat from a reuse with other parameters. */
+  idempotencyFingerprint: string | null;
 }
 
 export interface PreparedTask {
@@ -65,8 +67,8 @@ export class TasksRepository {
     const rows: TaskRow[] = await this.db.query(
       `WITH t AS (
          INSERT INTO tasks (id, type, payload, priority, status, progress, attempts, max_attempts, run_at,
-           idempotency_key, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, 'pending', 0, 0, $5, $6, $7, now(), now())
+           idempotency_key, idempotency_fingerprint, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, 'pending', 0, 0, $5, $6, $7, $16, now(), now())
          ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
          RETURNING ${TASK_COLUMNS}
        ), o AS (
@@ -90,6 +92,7 @@ export class TasksRepository {
         JSON.stringify(message.body),
         JSON.stringify(message.headers),
         message.availableAt,
+        task.idempotencyFingerprint,
       ],
     );
     return rows[0] ?? null;
@@ -135,9 +138,10 @@ export class TasksRepository {
     return this.db.query(`SELECT ${TASK_COLUMNS} FROM tasks WHERE id = ANY($1::uuid[])`, [ids]);
   }
 
-  async findByIdempotencyKey(key: string): Promise<TaskRow | null> {
-    const rows: TaskRow[] = await this.db.query(
-      `SELECT ${TASK_COLUMNS} FROM tasks WHERE idempotency_key = $1`,
+  /** The task an Idempotency-Key created, with what its request asked for (null before it was kept). */
+  async findByIdempotencyKey(key: string): Promise<(TaskRow & { fingerprint: string | null }) | null> {
+    const rows: (TaskRow & { fingerprint: string | null })[] = await this.db.query(
+      `SELECT ${TASK_COLUMNS}, idempotency_fingerprint AS fingerprint FROM tasks WHERE idempotency_key = $1`,
       [key],
     );
     return rows[0] ?? null;
@@ -158,7 +162,7 @@ export class TasksRepository {
 }
 
 /** A task as the insert above stores it: what the row holds before anything happened to it. */
-function pendingTask(task: NewTask, createdAt: Date): TaskRow {
+function pendingTask({ idempotencyFingerprint: _fingerprint, ...task }: NewTask, createdAt: Date): TaskRow {
   return {
     ...task,
     status: 'pending',

@@ -25,6 +25,7 @@ import { TasksError } from './tasks.error';
 import { MAX_ATTEMPTS, TaskChangesRepository } from './task-changes.repository';
 import { PreparedTask, TasksRepository } from './tasks.repository';
 import { taskView } from './task-view';
+import { requestFingerprint } from './idempotency';
 
 const DEFAULT_MAX_ATTEMPTS = 3;
 
@@ -57,6 +58,13 @@ export class TasksService {
     if (task) return { task: taskView(task), created: true };
     const existing = idempotencyKey ? await this.repo.findByIdempotencyKey(idempotencyKey) : null;
     if (!existing) throw new TasksError('CONFLICT', 'the idempotency key is in use; retry the request');
+    // A task created before fingerprints were kept has none: it answers as a repeat, as it did then.
+    if (existing.fingerprint !== null && existing.fingerprint !== row.idempotencyFingerprint) {
+      throw new TasksError(
+        'UNPROCESSABLE',
+        `Idempotency-Key was already used for task ${existing.id} with other parameters; use a new key for a new request`,
+      );
+    }
     return { task: taskView(existing), created: false };
   }
 
@@ -91,7 +99,13 @@ export class TasksService {
       payload: dto.payload,
     };
     return {
-      task: { ...task, maxAttempts: dto.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, runAt, idempotencyKey },
+      task: {
+        ...task,
+        maxAttempts: dto.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+        runAt,
+        idempotencyKey,
+        idempotencyFingerprint: idempotencyKey === null ? null : requestFingerprint(dto),
+      },
       message: taskOutboxMessage(task, 1, runAt),
     };
   }
