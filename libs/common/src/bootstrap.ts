@@ -11,11 +11,17 @@ export async function createHttpApp(
   module: DynamicModule,
   http: AppConfig['http'],
 ): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(
-    module,
-    new FastifyAdapter({ bodyLimit: http.bodyLimit }),
-    { bufferLogs: true },
-  );
+  const adapter = new FastifyAdapter({
+    bodyLimit: http.bodyLimit,
+    // A client that has not sent its whole request in time gets 408 and loses the connection.
+    requestTimeout: http.requestTimeoutMs,
+    keepAliveTimeout: http.keepAliveTimeoutMs,
+    // Node checks those deadlines every connectionsCheckingInterval (30 s unless told).
+    http: { headersTimeout: http.headersTimeoutMs, connectionsCheckingInterval: 1000 },
+  });
+  // Past the cap, Node closes a new connection at once instead of letting it wait for memory.
+  adapter.getInstance().server.maxConnections = http.maxConnections;
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true });
   installInputGuards(app, http);
   app.useLogger(app.get(Logger));
   app.useGlobalFilters(new HttpErrorFilter());

@@ -32,6 +32,10 @@ const envSchema = z
     WORKER_PORT: int(1, 65535, 3001),
     HTTP_BODY_LIMIT_BYTES: int(1024, 64 * 1024 * 1024, 1024 * 1024),
     HTTP_JSON_MAX_DEPTH: int(2, 1000, 64),
+    HTTP_REQUEST_TIMEOUT_MS: int(100, 600_000, 30_000),
+    HTTP_HEADERS_TIMEOUT_MS: int(100, 600_000, 10_000),
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: int(100, 600_000, 5_000),
+    HTTP_MAX_CONNECTIONS: int(1, 1_000_000, 4096),
     DATABASE_URL: z.string().url().optional(),
     DATABASE_READ_URL: z.string().url().optional(),
     DATABASE_POOL_SIZE: int(1, 200, 10),
@@ -94,6 +98,13 @@ const envSchema = z
           'must be longer than RATES_PROVIDER_TIMEOUT_MS, or a slow fetch loses its lock to a second one',
       });
     }
+    if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HTTP_HEADERS_TIMEOUT_MS'],
+        message: 'must not be longer than HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)',
+      });
+    }
     if (env.NODE_ENV === 'production' && env.WORKER_FAULT_DRILLS) {
       ctx.addIssue({
         code: 'custom',
@@ -109,8 +120,19 @@ export interface AppConfig {
   env: Env['NODE_ENV'];
   log: { level: Env['LOG_LEVEL']; http: boolean };
   gateway: { host: string; port: number };
-  /** Both apps' HTTP servers: the largest body, and how deep a JSON body may nest. */
-  http: { bodyLimit: number; jsonMaxDepth: number };
+  /**
+   * Both apps' HTTP servers: the largest body, how deep a JSON body may nest, how long a client
+   * may take to send a request (then 408) and its headers, how long an idle keep-alive connection
+   * stays open, and how many connections are served at once (more are closed at once).
+   */
+  http: {
+    bodyLimit: number;
+    jsonMaxDepth: number;
+    requestTimeoutMs: number;
+    headersTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    maxConnections: number;
+  };
   worker: {
     host: string;
     port: number;
@@ -177,7 +199,14 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
     env: e.NODE_ENV,
     log: { level: e.LOG_LEVEL, http: e.LOG_HTTP },
     gateway: { host: e.GATEWAY_HOST, port: e.GATEWAY_PORT },
-    http: { bodyLimit: e.HTTP_BODY_LIMIT_BYTES, jsonMaxDepth: e.HTTP_JSON_MAX_DEPTH },
+    http: {
+      bodyLimit: e.HTTP_BODY_LIMIT_BYTES,
+      jsonMaxDepth: e.HTTP_JSON_MAX_DEPTH,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: e.HTTP_MAX_CONNECTIONS,
+    },
     worker: {
       host: e.WORKER_HOST,
       port: e.WORKER_PORT,
