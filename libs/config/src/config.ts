@@ -34,7 +34,7 @@ const envSchema = z
     HTTP_JSON_MAX_DEPTH: int(2, 1000, 64),
     HTTP_REQUEST_TIMEOUT_MS: int(100, 600_000, 30_000),
     HTTP_HEADERS_TIMEOUT_MS: int(100, 600_000, 10_000),
-    HTTP_KEEP_ALIVE_TIMEOUT_MS: int(100, 600_000, 5_000),
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: int(100, 600_000, 72_000),
     HTTP_MAX_CONNECTIONS: int(1, 1_000_000, 4096),
     DATABASE_URL: z.string().url().optional(),
     DATABASE_READ_URL: z.string().url().optional(),
