@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { harness, publishRaw, queueInfo, request, waitForMessages, waitForTask } from './support';
+import { asRelay, harness, publishRaw, queueInfo, request, waitForMessages, waitForTask } from './support';
 
 const h = harness();
 
@@ -20,27 +20,39 @@ describe('poison messages', () => {
     const unknownTypeTask = await taskRow();
     const badPayloadTask = await taskRow();
 
-    await publishRaw(h.env, 'conveyor.tasks', 'task.normal.io.demo.work', '<<not json>>', {
-      messageId: 'poison-not-json',
+    // Signed as the relay signs: malformed messages that passed the proof checks (say, a gateway bug).
+    await publishRaw(
+      h.env,
+      'conveyor.tasks',
+      'task.normal.io.demo.work',
+      '<<not json>>',
+      asRelay(randomUUID(), 1, '<<not json>>', { messageId: 'poison-not-json' }),
+    );
+    const unknownBody = JSON.stringify({
+      id: unknownTypeTask,
+      type: 'no.such.type',
+      priority: 'normal',
+      payload: {},
     });
     await publishRaw(
       h.env,
       'conveyor.tasks',
       'task.normal.io.no.such.type',
-      JSON.stringify({ id: unknownTypeTask, type: 'no.such.type', priority: 'normal', payload: {} }),
-      { correlationId: unknownTypeTask },
+      unknownBody,
+      asRelay(unknownTypeTask, 1, unknownBody),
     );
+    const badBody = JSON.stringify({
+      id: badPayloadTask,
+      type: 'demo.work',
+      priority: 'normal',
+      payload: { seconds: 'x' },
+    });
     await publishRaw(
       h.env,
       'conveyor.tasks',
       'task.normal.cpu.demo.work',
-      JSON.stringify({
-        id: badPayloadTask,
-        type: 'demo.work',
-        priority: 'normal',
-        payload: { seconds: 'x' },
-      }),
-      { correlationId: badPayloadTask },
+      badBody,
+      asRelay(badPayloadTask, 1, badBody),
     );
     // Unroutable: the alternate exchange sends it to the dead-letter queue instead of dropping it.
     await publishRaw(h.env, 'conveyor.tasks', 'nothing.binds.this', JSON.stringify({ id: randomUUID() }), {
@@ -74,6 +86,79 @@ describe('poison messages', () => {
     });
     expect(JSON.parse(String(unknownType.headers['x-conveyor-rejection'])).code).toBe('UNKNOWN_TYPE');
     expect(unroutable.headers['x-conveyor-rejection']).toBeUndefined();
+  });
+
+  it('runs no task message the gateway did not publish: forged, re-signed, text/plain, no message id', async () => {
+    // A real task, due in an hour: a forged copy must neither run it early nor kill it.
+    const scheduled = await request(h.gateway.url, 'POST', '/tasks', {
+      type: 'demo.work',
+      payload: { seconds: 0, cpuBound: false },
+      delaySeconds: 3600,
+    });
+    const id = scheduled.body.id as string;
+    const body = JSON.stringify({
+      id,
+      type: 'demo.work',
+      priority: 'normal',
+      payload: { seconds: 0, cpuBound: false },
+    });
+    const signed = asRelay(id, 1, body);
+    const tag = randomUUID();
+    const variants: [string, Parameters<typeof publishRaw>[4]][] = [
+      ['unsigned', { ...signed, messageId: `${tag}-unsigned`, headers: { 'x-conveyor-attempt': 1 } }],
+      [
+        'signed with another key',
+        {
+          ...signed,
+          messageId: `${tag}-wrong-key`,
+          headers: { ...signed.headers, 'x-conveyor-signature': 'AAAA' },
+        },
+      ],
+      [
+        'attempt changed',
+        { ...signed, messageId: `${tag}-attempt`, headers: { ...signed.headers, 'x-conveyor-attempt': 2 } },
+      ],
+      ['text/plain', { ...signed, messageId: `${tag}-text`, contentType: 'text/plain' }],
+    ];
+    for (const [, options] of variants)
+      await publishRaw(h.env, 'conveyor.tasks', 'task.normal.io.demo.work', body, options);
+    await publishRaw(h.env, 'conveyor.tasks', 'task.normal.io.demo.work', body, {
+      ...signed,
+      messageId: undefined,
+    });
+
+    const letters = await waitForMessages(h.env, 'conveyor.dead', [
+      (m) => m.messageId === `${tag}-unsigned`,
+      (m) => m.messageId === `${tag}-wrong-key`,
+      (m) => m.messageId === `${tag}-attempt`,
+      (m) => m.messageId === `${tag}-text`,
+      // dead-lettered with a message id of its own; found by its task and reason
+      (m) => m.correlationId === id && String(m.headers['x-conveyor-rejection']).includes('NO_MESSAGE_ID'),
+    ]);
+    expect(letters.map((m) => JSON.parse(String(m.headers['x-conveyor-rejection'])).code)).toEqual([
+      'FORGED',
+      'FORGED',
+      'FORGED',
+      'UNSUPPORTED_CONTENT_TYPE',
+      'NO_MESSAGE_ID',
+    ]);
+    // The gateway gets those dead letters too (they name the task). A dead letter sent after them
+    // that does kill its task shows the gateway has handled them; the forged ones left theirs alone.
+    const sentinel = await request(h.gateway.url, 'POST', '/tasks', {
+      type: 'demo.work',
+      payload: { seconds: 0, cpuBound: false },
+      delaySeconds: 3600,
+    });
+    await publishRaw(h.env, 'conveyor.dlx', '', 'sentinel', {
+      correlationId: sentinel.body.id,
+      headers: { 'x-conveyor-attempt': 1 },
+    });
+    await waitForTask(h.gateway.url, sentinel.body.id, 'dead');
+    const now = (await request(h.gateway.url, 'GET', `/tasks/${id}`)).body;
+    expect([now.status, now.startedAt, now.attempts]).toEqual(['pending', null, 0]);
+    const attempts = await h.db.query('SELECT 1 FROM task_attempts WHERE task_id = $1', [id]);
+    expect(attempts.rowCount).toBe(0);
+    await request(h.gateway.url, 'PATCH', `/tasks/${id}`, { status: 'cancelled' });
   });
 
   it('declares the topology of the brief', async () => {

@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import { harness, metricValue, publishRaw, request, waitFor, waitForTask } from './support';
+import { asRelay, harness, metricValue, publishRaw, request, waitFor, waitForTask } from './support';
 
 /**
  * Every path to a terminal status, then the invariant of a terminal task (TERMINAL_STATUSES in
@@ -57,7 +57,7 @@ async function submit(payload: object, extra: object = {}): Promise<string> {
   return res.body.id;
 }
 
-/** A copy of the task's message for `attempt`, as a stray publisher (or a redelivery) would send it. */
+/** A second copy of the task's message for `attempt`, as a relay that published it twice sends it. */
 async function strayCopy(id: string, attempt: number): Promise<void> {
   const body = JSON.stringify({
     id,
@@ -65,12 +65,13 @@ async function strayCopy(id: string, attempt: number): Promise<void> {
     priority: 'normal',
     payload: { seconds: 0, cpuBound: false },
   });
-  await publishRaw(h.env, 'conveyor.tasks', 'task.normal.io.demo.work', body, {
-    messageId: `${id}/${attempt}/stray-${uuidv7()}`,
-    correlationId: id,
-    contentType: 'application/json',
-    headers: { 'x-conveyor-attempt': attempt },
-  });
+  await publishRaw(
+    h.env,
+    'conveyor.tasks',
+    'task.normal.io.demo.work',
+    body,
+    asRelay(id, attempt, body, { messageId: `${id}/${attempt}/again-${uuidv7()}` }),
+  );
 }
 
 const ignored = async () =>
@@ -113,9 +114,12 @@ describe('the terminal-state invariant', () => {
       expect((await waitForTask(h.gateway.url, id, 'terminal')).status).toBe(status);
       await checkTerminal(id, status);
     }
-    // The cancelled running attempt was on record before the cancel: its end is recorded too.
-    const ran = await h.db.query(`SELECT status FROM task_attempts WHERE task_id = $1`, [cancelledRunning]);
-    expect(ran.rows).toEqual([{ status: 'cancelled' }]);
+    // The cancelled running attempt was on record before the cancel: its end is recorded too,
+    // once the worker's report of it arrives.
+    await waitFor('the cancelled attempt to be recorded', async () => {
+      const ran = await h.db.query(`SELECT status FROM task_attempts WHERE task_id = $1`, [cancelledRunning]);
+      return ran.rows[0]?.status === 'cancelled' && ran.rows.length === 1 ? true : undefined;
+    });
     reached.push(...expected);
   });
 

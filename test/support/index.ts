@@ -2,6 +2,7 @@ export * from './apps';
 export * from './db';
 export * from './http';
 export * from './rabbit';
+export * from './relay';
 export * from './stack';
 export * from './harness';
 export * from './sse';

@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as amqplib from 'amqplib';
 import type { StackEnv } from './stack';
-
 function auth(env: StackEnv): string {
   return `Basic ${Buffer.from(`${env.RABBITMQ_USER}:${env.RABBITMQ_PASSWORD}`).toString('base64')}`;
 }

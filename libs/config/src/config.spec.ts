@@ -32,6 +32,22 @@ describe('parseConfig', () => {
     ).toThrow(/DATABASE_URL: uses the local development credentials/);
   });
 
+  it('requires a task signing key of its own in production', () => {
+    const production = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://app:s3cret@db:5432/conveyor',
+      REDIS_URL: 'redis://redis:6379',
+      AMQP_URL: 'amqp://app:s3cret@mq:5672/%2F',
+      PROVIDER_PLANS_URL: 'https://plans.example/feed',
+    };
+    expect(() => parseConfig(production)).toThrow(/TASK_SIGNING_KEY: is required in production/);
+    expect(() => parseConfig({ ...production, TASK_SIGNING_KEY: 'short' })).toThrow(/at least 32 characters/);
+    const key = 'k'.repeat(40);
+    expect(parseConfig({ ...production, TASK_SIGNING_KEY: key }).taskSigningKey).toBe(key);
+    // development and tests sign with a known local key
+    expect(parseConfig({}).taskSigningKey).toHaveLength(43);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(parseConfig({ GATEWAY_PORT: '' }).gateway.port).toBe(3000);
   });

@@ -5,6 +5,8 @@ const LOCAL_DATABASE_URL = 'postgres://conveyor:conveyor@127.0.0.1:5432/conveyor
 
 /** Credentials that only exist in the local development stack; refused in production. */
 const LOCAL_SECRET = 'conveyor:conveyor@';
+/** The task-message signing key of local development and tests; refused in production. */
+const LOCAL_SIGNING_KEY = 'conveyor-local-development-task-signing-key';
 
 const int = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
@@ -41,6 +43,7 @@ const envSchema = z
     DATABASE_POOL_SIZE: int(1, 200, 10),
     REDIS_URL: z.string().url().optional(),
     AMQP_URL: z.string().url().optional(),
+    TASK_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
     AMQP_HEARTBEAT_SECONDS: int(1, 600, 5),
     AMQP_PUBLISH_TIMEOUT_MS: int(100, 600_000, 10_000),
     OUTBOX_POLL_MS: int(10, 60_000, 100),
@@ -98,6 +101,17 @@ const envSchema = z
           'must be longer than RATES_PROVIDER_TIMEOUT_MS, or a slow fetch loses its lock to a second one',
       });
     }
+    if (
+      env.NODE_ENV === 'production' &&
+      (!env.TASK_SIGNING_KEY || env.TASK_SIGNING_KEY === LOCAL_SIGNING_KEY)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TASK_SIGNING_KEY'],
+        message:
+          'is required in production (a secret of at least 32 characters, the same for gateways and workers)',
+      });
+    }
     if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
       ctx.addIssue({
         code: 'custom',
@@ -148,6 +162,8 @@ export interface AppConfig {
   db: { url: string; readUrl: string; poolSize: number };
   redis: { url: string };
   amqp: { url: string; heartbeatSeconds: number; publishTimeoutMs: number };
+  /** The secret the relay signs task messages with and workers check them against. */
+  taskSigningKey: string;
   outbox: { pollMs: number; batchSize: number };
   status: { prefetch: number; batchMs: number };
   cancelMarkTtlSeconds: number;
@@ -230,6 +246,7 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
       heartbeatSeconds: e.AMQP_HEARTBEAT_SECONDS,
       publishTimeoutMs: e.AMQP_PUBLISH_TIMEOUT_MS,
     },
+    taskSigningKey: e.TASK_SIGNING_KEY ?? LOCAL_SIGNING_KEY,
     outbox: { pollMs: e.OUTBOX_POLL_MS, batchSize: e.OUTBOX_BATCH_SIZE },
     status: { prefetch: e.STATUS_PREFETCH, batchMs: e.STATUS_BATCH_MS },
     cancelMarkTtlSeconds: e.CANCEL_MARK_TTL_SECONDS,

@@ -12,9 +12,14 @@ export interface DeadLetter {
 const WORK_QUEUE_NAMES = new Set(WORK_QUEUES.map((q) => q.queue));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Rejections of messages not proven to come from the gateway: they name no task of ours. */
+const UNPROVEN = new Set(['FORGED', 'UNSUPPORTED_CONTENT_TYPE', 'NO_MESSAGE_ID']);
+
 /** Reads a letter from `conveyor.dlx`: a worker's rejection header, else RabbitMQ's `x-first-death-*`. */
 export function readDeadLetter(delivery: Delivery): DeadLetter {
-  return { taskId: deadTaskId(delivery), cause: deathCause(delivery) };
+  const cause = deathCause(delivery);
+  // A forged message naming a task must not kill that task.
+  return { taskId: UNPROVEN.has(cause.code) ? undefined : deadTaskId(delivery), cause };
 }
 
 /** Why a letter died: a worker's own rejection, the broker's reason, or no binding at all. */

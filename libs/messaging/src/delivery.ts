@@ -30,6 +30,16 @@ export class Delivery {
     return typeof id === 'string' ? id : undefined;
   }
 
+  get messageId(): string | undefined {
+    const id: unknown = this.message.properties.messageId;
+    return typeof id === 'string' && id !== '' ? id : undefined;
+  }
+
+  get contentType(): string | undefined {
+    const type: unknown = this.message.properties.contentType;
+    return typeof type === 'string' ? type : undefined;
+  }
+
   /** The AMQP `type` property (what kind of message this is). */
   get type(): string | undefined {
     const type: unknown = this.message.properties.type;

@@ -6,4 +6,5 @@ export * from './delivery';
 export * from './messaging.error';
 export * from './messaging.module';
 export * from './parse-delivery';
+export * from './task-signature';
 export * from './topology';

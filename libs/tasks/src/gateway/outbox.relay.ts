@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { BackgroundLoop } from '@conveyor/common';
-import { AmqpService } from '@conveyor/messaging';
+import { AmqpService, SIGNATURE_HEADER, signTask } from '@conveyor/messaging';
 import { OutboxRepository } from './outbox.repository';
 import { TasksMetrics } from './tasks.metrics';
 
@@ -46,15 +46,22 @@ export class OutboxRelay {
     return this.outbox.transaction(async (tx) => {
       const rows = await this.outbox.claimDue(tx, this.config.outbox.batchSize);
       if (rows.length === 0) return 0;
+      const key = this.config.taskSigningKey;
       const outcomes = await Promise.allSettled(
-        rows.map((r) =>
-          this.amqp.publish(r.exchange, r.routingKey, Buffer.from(r.body), {
+        rows.map((r) => {
+          const body = Buffer.from(r.body);
+          // A task message carries proof that this relay published it (workers run nothing else).
+          const headers =
+            r.taskId !== null && r.attempt !== null
+              ? { ...r.headers, [SIGNATURE_HEADER]: signTask(key, r.taskId, r.attempt, body) }
+              : r.headers;
+          return this.amqp.publish(r.exchange, r.routingKey, body, {
             messageId: r.messageId,
             correlationId: r.taskId ?? undefined,
             type: r.messageType,
-            headers: r.headers,
-          }),
-        ),
+            headers,
+          });
+        }),
       );
       const sent = rows.filter((_, i) => outcomes[i]?.status === 'fulfilled');
       await this.outbox.markPublished(tx, sent);

@@ -8,7 +8,7 @@ import {
   parseMessage,
   taskMessageSchema,
 } from '@conveyor/contracts';
-import { AmqpService, Delivery, parseOrDeadLetter } from '@conveyor/messaging';
+import { AmqpService, Delivery, hasValidSignature, parseOrDeadLetter } from '@conveyor/messaging';
 import { AttemptRunner } from './attempt-runner';
 import { HandlerRegistry } from './handler-registry';
 import { WorkerMetrics } from './worker.metrics';
@@ -62,6 +62,26 @@ export class TaskRunner {
   }
 
   private async process(queue: string, delivery: Delivery, slots: Semaphore): Promise<void> {
+    if (delivery.contentType !== 'application/json') {
+      const type = delivery.contentType ?? 'none';
+      return this.reject(
+        queue,
+        delivery,
+        'UNSUPPORTED_CONTENT_TYPE',
+        `content type ${type}, not application/json`,
+      );
+    }
+    if (!delivery.messageId)
+      return this.reject(queue, delivery, 'NO_MESSAGE_ID', 'the message has no message-id');
+    // Before anything runs: only the gateway's relay, which holds the key, publishes tasks.
+    if (!hasValidSignature(this.config.taskSigningKey, delivery)) {
+      return this.reject(
+        queue,
+        delivery,
+        'FORGED',
+        'no valid x-conveyor-signature: the gateway did not publish it',
+      );
+    }
     const parsed = parseMessage(taskMessageSchema, delivery.body);
     if (!parsed.ok) return this.reject(queue, delivery, 'INVALID_MESSAGE', parsed.problem);
     const message = parsed.value;
