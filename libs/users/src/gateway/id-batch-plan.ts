@@ -1,3 +1,5 @@
+import type { IdBatchSource } from './id-batches.dto';
+
 /**
  * The distribution of an ID batch over the minute slots of its window, in closed form: the slot
  * of the k-th ID, and the k-th ID of a slot, are computed in O(1), so no batch, however large, is
@@ -7,6 +9,11 @@
  * remaining IDs go one per slot, round-robin from slot 0.
  */
 export const WINDOW_SLOTS = 15;
+
+/** The ID at a batch index, from its stored source (a range needs no list). */
+export function idAt(source: IdBatchSource, index: number): number {
+  return source.kind === 'range' ? source.from + index : source.ids[index];
+}
 
 export interface Plan {
   /** How many IDs the batch has. */

@@ -1,8 +1,8 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { BackgroundLoop } from '@conveyor/common';
 import { TasksRepository, TasksService } from '@conveyor/tasks/gateway';
-import { dueAt, inSlotOrder } from './id-batch-plan';
-import { IdBatchRow, IdBatchesRepository } from './id-batches.repository';
+import { dueAt, idAt, inSlotOrder } from './id-batch-plan';
+import { IdBatchesRepository } from './id-batches.repository';
 
 /** IDs turned into tasks per transaction. */
 const CHUNK = 1000;
@@ -53,7 +53,7 @@ export class IdBatchMaterializer implements OnApplicationBootstrap, BeforeApplic
             {
               type: 'user.process',
               payload: {
-                userId: idAt(batch, placement.index),
+                userId: idAt(batch.source, placement.index),
                 batchId: batch.id,
                 batchIndex: placement.index,
               },
@@ -70,9 +70,4 @@ export class IdBatchMaterializer implements OnApplicationBootstrap, BeforeApplic
       return prepared.length;
     });
   }
-}
-
-/** The ID at a batch index, from the stored source (a range needs no list). */
-function idAt(batch: IdBatchRow, index: number): number {
-  return batch.source.kind === 'range' ? batch.source.from + index : batch.source.ids[index];
 }

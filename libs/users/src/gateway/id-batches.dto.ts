@@ -141,8 +141,12 @@ export class SlotDto {
   slot!: number;
   @ApiProperty({ format: 'date-time' })
   startsAt!: Date;
-  @ApiProperty({ description: 'IDs in this slot (tasks not cancelled)' })
+  @ApiProperty({
+    description: 'IDs in this slot, not cancelled (from the plan while the tasks are still being created)',
+  })
   count!: number;
+  @ApiProperty({ description: 'How many of them have their task yet' })
+  created!: number;
   @ApiProperty({ type: [Number], description: 'One page of its IDs, in the order they run' })
   ids!: number[];
 }
@@ -154,6 +158,6 @@ export class SlotListDto {
   limit!: number;
   @ApiProperty()
   offset!: number;
-  @ApiProperty({ description: 'IDs whose task is not created yet (not in any slot below)' })
+  @ApiProperty({ description: 'IDs whose task is not created yet' })
   scheduled!: number;
 }

@@ -39,8 +39,12 @@ export class IdBatchesRepository {
     return rows[0];
   }
 
-  async find(id: string): Promise<IdBatchRow | null> {
-    const rows: IdBatchRow[] = await this.db.query(`SELECT ${SUMMARY} FROM id_batches WHERE id = $1`, [id]);
+  /** A batch as clients see it (a list's IDs left out), or with its full source. */
+  async find(id: string, withSource = false): Promise<IdBatchRow | null> {
+    const rows: IdBatchRow[] = await this.db.query(
+      `SELECT ${withSource ? FULL : SUMMARY} FROM id_batches WHERE id = $1`,
+      [id],
+    );
     return rows[0] ?? null;
   }
 

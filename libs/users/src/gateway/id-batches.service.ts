@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { toPage } from '@conveyor/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { MAX_DELAY_SECONDS, TaskChangesRepository, TasksService } from '@conveyor/tasks/gateway';
-import { WINDOW_SLOTS, dueAt, nextWindowStart, placementOf } from './id-batch-plan';
+import { WINDOW_SLOTS, dueAt, idAt, indexAt, nextWindowStart, placementOf, slotSize } from './id-batch-plan';
 import {
   IdBatchCreateDto,
   IdBatchDto,
@@ -62,18 +62,31 @@ export class IdBatchesService {
     return view(row, await this.batchTasks.statusCounts(id));
   }
 
-  /** The batch's tasks by slot: time, count and one page of IDs each. */
+  /**
+   * The batch by slot: time, count and one page of IDs each, and how many of them have their task
+   * yet. While the tasks are still being created the batch cannot have been re-planned (PATCH
+   * waits for them), so its closed-form plan is exact and answers at once; after that, the tasks do.
+   */
   async slots(id: string, page: SlotQueryDto): Promise<SlotListDto> {
     const row = await this.find(id);
     const found = await this.batchTasks.slots(id, row.startsAt, row.slotMs, page);
     const bySlot = new Map(found.map((s) => [s.slot, s]));
+    const creating = row.materialized < row.total && !row.cancelledAt;
+    const full = creating ? await this.repo.find(id, true) : null;
+    const plan = { total: row.total, rpm: row.rpm };
     return {
-      items: Array.from({ length: WINDOW_SLOTS }, (_, slot) => ({
-        slot,
-        startsAt: new Date(row.startsAt.getTime() + slot * row.slotMs),
-        count: bySlot.get(slot)?.count ?? 0,
-        ids: bySlot.get(slot)?.ids ?? [],
-      })),
+      items: Array.from({ length: WINDOW_SLOTS }, (_, slot) => {
+        const created = bySlot.get(slot)?.count ?? 0;
+        if (!full)
+          return { ...slotTimes(row, slot), count: created, created, ids: bySlot.get(slot)?.ids ?? [] };
+        const count = slotSize(slot, plan);
+        const positions = Array.from(
+          { length: Math.max(0, Math.min(page.limit, count - page.offset)) },
+          (_, i) => page.offset + i,
+        );
+        const ids = positions.map((p) => idAt(full.source, indexAt(slot, p, plan)));
+        return { ...slotTimes(row, slot), count, created, ids };
+      }),
       limit: page.limit,
       offset: page.offset,
       scheduled: row.cancelledAt ? 0 : row.total - row.materialized,
@@ -174,4 +187,8 @@ function view(row: IdBatchRow, counts: { status: string; n: number }[] | null): 
     cancelledAt: row.cancelledAt,
     createdAt: row.createdAt,
   };
+}
+
+function slotTimes(row: IdBatchRow, slot: number): { slot: number; startsAt: Date } {
+  return { slot, startsAt: new Date(row.startsAt.getTime() + slot * row.slotMs) };
 }
