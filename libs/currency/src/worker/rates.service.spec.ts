@@ -184,4 +184,31 @@ describe('RatesService: the shared rate table behind its Redis lock', () => {
     );
     expect(sim.hits()).toBe(0);
   });
+
+  it('counts a table another holder filled between its miss and its lock as served', async () => {
+    const table = { date: '2026-11-20', rates: { USD: '1.1577' } };
+    const get = redis.get.bind(redis);
+    let tableReads = 0;
+    // The first read misses; by the time this worker holds the lock, the table is there.
+    redis.get = (key: string) => {
+      if (key === RATES_KEYS.table && tableReads++ === 1) {
+        void redis.set(RATES_KEYS.table, JSON.stringify(table), 'EX', 60);
+      }
+      return get(key);
+    };
+    const registry = new Registry();
+    const metrics = new RatesMetrics(registry);
+    const config = parseConfig({
+      NODE_ENV: 'test',
+      RATES_PROVIDER_URL: sim.url,
+      RATES_PROVIDER_TIMEOUT_MS: '1000',
+    });
+    const amqp = { publish: () => Promise.resolve() };
+    await expect(new RatesService(redis as never, amqp as never, metrics, config).table()).resolves.toEqual(
+      table,
+    );
+    expect(sim.hits()).toBe(0);
+    const counted = (await metrics.lookups.get()).values.reduce((n, v) => n + v.value, 0);
+    expect(counted).toBe(1);
+  });
 });

@@ -75,7 +75,7 @@ export class RatesService {
       if (!failure) {
         const token = `${this.holder}:${randomUUID()}`;
         const locked = await this.redis.set(RATES_KEYS.lock, token, 'PX', this.config.rates.lockTtlMs, 'NX');
-        if (locked === 'OK') return this.refreshHolding(token);
+        if (locked === 'OK') return this.refreshHolding(token, waited);
       }
       if (Date.now() + pollMs > deadline) {
         this.metrics.lookups.inc({ served: 'timeout' });
@@ -95,11 +95,14 @@ export class RatesService {
   }
 
   /** We hold the lock: fetch, validate, fill the cache, tell the gateway; release the lock in any case. */
-  private async refreshHolding(token: string): Promise<RateTable> {
+  private async refreshHolding(token: string, waited: boolean): Promise<RateTable> {
     try {
-      // Another holder may have filled it between our miss and our lock.
+      // Another holder may have filled it between our miss and our lock: served, all the same.
       const cached = await this.cached();
-      if (cached) return cached;
+      if (cached) {
+        this.metrics.lookups.inc({ served: waited ? 'waited' : 'cache' });
+        return cached;
+      }
       const table = await this.fetch();
       await this.redis.set(RATES_KEYS.table, JSON.stringify(table), 'EX', this.config.rates.ttlSeconds);
       this.metrics.lookups.inc({ served: 'refreshed' });
