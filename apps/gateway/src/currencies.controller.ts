@@ -27,7 +27,11 @@ export class CurrenciesController {
   ) {}
 
   @Get('currencies')
-  @ApiOperation({ summary: 'Supported currencies with their latest rate against EUR and its date' })
+  @ApiOperation({
+    summary: 'Supported currencies with their latest rate against EUR and its date',
+    description:
+      'The ECB reference set and the euro; a currency without a rate yet has rate and rateDate null.',
+  })
   @ApiOkResponse({ type: CurrencyListDto })
   list(): Promise<CurrencyListDto> {
     return this.currencies.list();

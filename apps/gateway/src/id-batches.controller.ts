@@ -12,6 +12,7 @@ import {
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNotFoundResponse,
@@ -21,6 +22,7 @@ import {
 } from '@nestjs/swagger';
 import { ErrorResponseDto, PageQueryDto } from '@conveyor/common';
 import {
+  ID_BATCH_CREATE_EXAMPLES,
   IdBatchCreateDto,
   IdBatchDto,
   IdBatchListDto,
@@ -41,21 +43,32 @@ export class IdBatchesController {
   @Post()
   @ApiOperation({
     summary: 'Schedule one user.process task per ID, spread over a 15-minute window at rpm IDs per minute',
+    description:
+      'Give `ids` (up to 100,000, no repeats) or `range` (up to 10,000,000). `startAt` is not in the past ' +
+      'and at most 365 days ahead (default: the next quarter hour). The tasks are created in the background.',
   })
+  @ApiBody({ type: IdBatchCreateDto, examples: ID_BATCH_CREATE_EXAMPLES })
   @ApiCreatedResponse({ type: IdBatchDto })
   create(@Body() dto: IdBatchCreateDto): Promise<IdBatchDto> {
     return this.batches.create(dto);
   }
 
   @Get()
-  @ApiOperation({ summary: 'List ID batches, newest first' })
+  @ApiOperation({
+    summary: 'List ID batches, newest first',
+    description: 'A page is `{items, limit, offset, hasMore}`.',
+  })
   @ApiOkResponse({ type: IdBatchListDto })
   list(@Query() q: PageQueryDto): Promise<IdBatchListDto> {
     return this.batches.list(q.limit, q.offset);
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'An ID batch: window, rate, and its tasks counted by status' })
+  @ApiOperation({
+    summary: 'An ID batch: window, rate, and its tasks counted by status',
+    description:
+      '`materialized` counts the IDs whose task exists; `counts.scheduled` those still to be created.',
+  })
   @ApiOkResponse({ type: IdBatchDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   get(@Param('id', uuid) id: string): Promise<IdBatchDto> {
@@ -63,7 +76,11 @@ export class IdBatchesController {
   }
 
   @Get(':id/slots')
-  @ApiOperation({ summary: 'The 15 slots of its window: time, count, and a page of IDs each' })
+  @ApiOperation({
+    summary: 'The 15 slots of its window: time, count, and a page of IDs each',
+    description:
+      'Answered from the plan while the tasks are being created (`created` per slot), then from the tasks.',
+  })
   @ApiOkResponse({ type: SlotListDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   slots(@Param('id', uuid) id: string, @Query() q: SlotQueryDto): Promise<SlotListDto> {
@@ -71,7 +88,10 @@ export class IdBatchesController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Change the rate: the IDs that have not started are spread again' })
+  @ApiOperation({
+    summary: 'Change the rate: the IDs that have not started are spread again',
+    description: 'Over the batch window at the new rate, or over the next window if it has begun.',
+  })
   @ApiOkResponse({ type: IdBatchDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'Cancelled, or still creating its tasks' })
@@ -80,7 +100,10 @@ export class IdBatchesController {
   }
 
   @Delete(':id')
-  @ApiOperation({ summary: 'Cancel the IDs that have not started' })
+  @ApiOperation({
+    summary: 'Cancel the IDs that have not started',
+    description: 'Stops creating tasks and cancels the pending and queued ones; running ones finish.',
+  })
   @ApiOkResponse({ type: IdBatchDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   cancel(@Param('id', uuid) id: string): Promise<IdBatchDto> {

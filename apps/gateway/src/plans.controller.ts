@@ -11,7 +11,10 @@ export class PlansController {
   constructor(private readonly plans: PlansService) {}
 
   @Post('plans/sync')
-  @ApiOperation({ summary: 'Start a plans sync now', description: 'Never two at once.' })
+  @ApiOperation({
+    summary: 'Start a plans sync now',
+    description: 'Never two at once: while one is pending or running, the answer is that one, with 200.',
+  })
   @ApiCreatedResponse({ type: TaskResponseDto, description: 'The plans.sync task started' })
   @ApiOkResponse({ type: TaskResponseDto, description: 'The sync already pending or running' })
   async sync(@Res({ passthrough: true }) reply: FastifyReply): Promise<TaskResponseDto> {
@@ -21,7 +24,10 @@ export class PlansController {
   }
 
   @Get('plans/syncs')
-  @ApiOperation({ summary: 'Sync runs, newest first: started, finished, plans seen/new/changed/skipped' })
+  @ApiOperation({
+    summary: 'Sync runs, newest first: started, finished, plans seen/new/changed/skipped',
+    description: 'Manual and scheduled runs alike; a page is `{items, limit, offset, hasMore}`.',
+  })
   @ApiOkResponse({ type: PlanSyncListDto })
   syncs(@Query() page: PageQueryDto): Promise<PlanSyncListDto> {
     return this.plans.listSyncs(page.limit, page.offset);

@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Controller, OnApplicationBootstrap } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { AppConfig } from '@conveyor/config';
 import { PLANS_CHUNK_TYPE, RATES_MESSAGE_TYPE } from '@conveyor/contracts';
 import { CurrenciesService } from '@conveyor/currency/gateway';
@@ -13,6 +14,8 @@ const SHUTDOWN_GRACE_MS = 5000;
 const STATUS: ConsumeOptions = { prefetch: (config: AppConfig) => config.status.prefetch };
 
 /** Transport adapter: worker reports, rate announcements, plans chunks and dead letters in, table updates out. */
+// A message controller: Nest's Swagger module would list its payload class as an HTTP schema.
+@ApiExcludeController()
 @Controller()
 export class ReportsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(

@@ -38,9 +38,36 @@ export class SearchRoute implements OnApplicationBootstrap {
   }
 }
 
+const SEARCH_SCHEMA = { $ref: '#/components/schemas/SearchResponseDto' };
+const FOUND = {
+  data: {
+    events: [
+      {
+        id: '3fa85f64-5717-4562-b3fc-2c963f66afa6',
+        title: 'Camela en concierto',
+        start_date: '2021-06-30',
+        start_time: '21:00:00',
+        end_date: '2021-06-30',
+        end_time: '22:00:00',
+        min_price: 15,
+        max_price: 30,
+      },
+    ],
+  },
+  error: null,
+};
+const REFUSED = {
+  data: null,
+  error: {
+    code: 'INVALID_PARAMETER',
+    message: 'starts_at must be an ISO 8601 date-time, like 2021-02-01T00:00:00Z',
+  },
+};
+
 /** The route's OpenAPI entry (Nest's Swagger module only sees controllers): main.ts adds it to /docs. */
 export const SEARCH_OPENAPI = {
   get: {
+    operationId: 'SearchRoute_search',
     tags: ['plans'],
     summary: 'Plans that start at or after starts_at and end at or before ends_at, by start',
     description:
@@ -58,11 +85,17 @@ export const SEARCH_OPENAPI = {
     responses: {
       '200': {
         description: 'The plans found',
-        content: { 'application/json': { schema: { $ref: '#/components/schemas/SearchResponseDto' } } },
+        content: { 'application/json': { schema: SEARCH_SCHEMA, example: FOUND } },
       },
       '400': {
         description: 'A bad parameter: INVALID_PARAMETER, INVALID_RANGE or UNKNOWN_PARAMETER',
-        content: { 'application/json': { schema: { $ref: '#/components/schemas/SearchResponseDto' } } },
+        content: { 'application/json': { schema: SEARCH_SCHEMA, example: REFUSED } },
+      },
+      '503': {
+        description: 'The plans store (the read replica) is unavailable; retry shortly',
+        content: {
+          'application/json': { schema: SEARCH_SCHEMA, example: JSON.parse(UNAVAILABLE) as object },
+        },
       },
     },
   },

@@ -15,6 +15,7 @@ import {
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiHeader,
@@ -32,6 +33,8 @@ import type { Observable } from 'rxjs';
 import { ErrorResponseDto } from '@conveyor/common';
 import {
   TaskAttemptListDto,
+  TASK_BATCH_EXAMPLES,
+  TASK_CREATE_EXAMPLES,
   TaskBatchCreateDto,
   TaskBatchResponseDto,
   TaskCreateDto,
@@ -65,6 +68,7 @@ export class TasksController {
     required: false,
     description: 'Repeat a request without creating a second task',
   })
+  @ApiBody({ type: TaskCreateDto, examples: TASK_CREATE_EXAMPLES })
   @ApiCreatedResponse({ type: TaskResponseDto })
   @ApiOkResponse({
     type: TaskResponseDto,
@@ -86,21 +90,31 @@ export class TasksController {
   }
 
   @Post('batch')
-  @ApiOperation({ summary: 'Submit up to 1,000 tasks in one transaction (all or none)' })
+  @ApiOperation({
+    summary: 'Submit up to 1,000 tasks in one transaction (all or none)',
+    description: 'Each item is what POST /tasks takes; one invalid item refuses the whole batch, naming it.',
+  })
+  @ApiBody({ type: TaskBatchCreateDto, examples: TASK_BATCH_EXAMPLES })
   @ApiCreatedResponse({ type: TaskBatchResponseDto })
   async createMany(@Body() dto: TaskBatchCreateDto): Promise<{ items: TaskResponseDto[] }> {
     return { items: await this.tasks.createMany(dto.items) };
   }
 
   @Get()
-  @ApiOperation({ summary: 'List tasks, newest first' })
+  @ApiOperation({
+    summary: 'List tasks, newest first',
+    description: 'Filter by status and type; a page is `{items, limit, offset, hasMore}`.',
+  })
   @ApiOkResponse({ type: TaskListResponseDto })
   list(@Query() query: TaskListQueryDto): Promise<TaskListResponseDto> {
     return this.tasks.list(query);
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Get a task' })
+  @ApiOperation({
+    summary: 'Get a task',
+    description: 'Its status, progress, result or error, attempts and times.',
+  })
   @ApiOkResponse({ type: TaskResponseDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   get(@Param('id', uuid) id: string): Promise<TaskResponseDto> {
@@ -108,7 +122,10 @@ export class TasksController {
   }
 
   @Get(':id/attempts')
-  @ApiOperation({ summary: 'The attempts of a task: number, start, end, outcome, error' })
+  @ApiOperation({
+    summary: 'The attempts of a task: number, start, end, outcome, error',
+    description: 'Oldest first; a retried or re-run task has one entry per attempt.',
+  })
   @ApiOkResponse({ type: TaskAttemptListDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   attempts(@Param('id', uuid) id: string): Promise<TaskAttemptListDto> {
@@ -132,7 +149,10 @@ export class TasksController {
 
   @Post(':id/retry')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Run a failed, dead or cancelled task again, as a new attempt' })
+  @ApiOperation({
+    summary: 'Run a failed, dead or cancelled task again, as a new attempt',
+    description: 'The task goes back to pending with one more attempt allowed; its history stays.',
+  })
   @ApiOkResponse({ type: TaskResponseDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'The task is not failed, dead or cancelled' })
@@ -141,7 +161,12 @@ export class TasksController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Cancel a task that has not finished' })
+  @ApiOperation({
+    summary: 'Cancel a task that has not finished',
+    description:
+      'A pending or queued task never runs; a running one is told to stop and ends cancelled. ' +
+      'The body must be `{"status": "cancelled"}`.',
+  })
   @ApiOkResponse({ type: TaskResponseDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'The task already finished' })

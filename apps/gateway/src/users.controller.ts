@@ -52,14 +52,17 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Get()
-  @ApiOperation({ summary: 'List users by id' })
+  @ApiOperation({ summary: 'List users by id', description: 'A page is `{items, limit, offset, hasMore}`.' })
   @ApiOkResponse({ type: UserListDto })
   list(@Query() q: PageQueryDto): Promise<UserListDto> {
     return this.users.list(q.limit, q.offset);
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Get a user' })
+  @ApiOperation({
+    summary: 'Get a user',
+    description: 'With how often its ID was processed (`processCount`) and when last (`lastProcessedAt`).',
+  })
   @ApiOkResponse({ type: UserDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   get(@Param('id', userId, inRange) id: number): Promise<UserDto> {
@@ -67,7 +70,10 @@ export class UsersController {
   }
 
   @Post()
-  @ApiOperation({ summary: 'Create a user (with your own id, or one is assigned)' })
+  @ApiOperation({
+    summary: 'Create a user (with your own id, or one is assigned)',
+    description: 'The email is unique, case-insensitively.',
+  })
   @ApiCreatedResponse({ type: UserDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'The id or the email is taken' })
   create(@Body() dto: UserCreateDto): Promise<UserDto> {
@@ -75,7 +81,10 @@ export class UsersController {
   }
 
   @Put(':id')
-  @ApiOperation({ summary: 'Replace a user (name and email)' })
+  @ApiOperation({
+    summary: 'Replace a user (name and email)',
+    description: 'Both fields are required; the id stays.',
+  })
   @ApiOkResponse({ type: UserDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'The email is taken' })
@@ -84,7 +93,10 @@ export class UsersController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Change some fields of a user' })
+  @ApiOperation({
+    summary: 'Change some fields of a user',
+    description: 'Only the fields given change; an empty body changes nothing.',
+  })
   @ApiOkResponse({ type: UserDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'The email is taken' })
@@ -94,7 +106,10 @@ export class UsersController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a user' })
+  @ApiOperation({
+    summary: 'Delete a user',
+    description: 'A later user.process task for its ID creates it again.',
+  })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   delete(@Param('id', userId, inRange) id: number): Promise<void> {

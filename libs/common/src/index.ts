@@ -11,3 +11,4 @@ export * from './metrics';
 export * from './paging';
 export * from './redis.module';
 export * from './semaphore';
+export * from './openapi';

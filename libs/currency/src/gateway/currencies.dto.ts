@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ApiSchemaExample } from '@conveyor/common';
 import { CURRENCY_CODES } from '@conveyor/contracts';
 
 export class CurrencyDto {
@@ -52,6 +53,17 @@ export class ConversionQueryDto {
   priority?: 'true' | 'false';
 }
 
+@ApiSchemaExample({
+  from: 'USD',
+  to: 'BRL',
+  amount: '10.50',
+  rate: '5.330396476',
+  result: '55.97',
+  rateDate: '2026-11-20',
+  cached: false,
+  priority: false,
+  taskId: '019ad9a4-5c00-7a2e-9f3b-6c1d2e3f4a5b',
+})
 export class ConversionDto {
   @ApiProperty({ example: 'USD' })
   from!: string;
@@ -86,9 +98,9 @@ export class ConversionAcceptedDto {
   taskId!: string;
   @ApiProperty({ example: 'running' })
   status!: string;
-  @ApiProperty({ example: '/tasks/0195f0c4-...' })
+  @ApiProperty({ example: '/tasks/019ad9a4-5c00-7a2e-9f3b-6c1d2e3f4a5b' })
   url!: string;
-  @ApiProperty({ example: '/tasks/0195f0c4-.../events' })
+  @ApiProperty({ example: '/tasks/019ad9a4-5c00-7a2e-9f3b-6c1d2e3f4a5b/events' })
   eventsUrl!: string;
   @ApiProperty()
   message!: string;

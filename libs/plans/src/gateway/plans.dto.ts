@@ -1,6 +1,21 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { PageDto } from '@conveyor/common';
+import { ApiSchemaExample, PageDto } from '@conveyor/common';
 
+@ApiSchemaExample({
+  taskId: '019ad9a4-5c00-7a2e-9f3b-6c1d2e3f4a5b',
+  status: 'succeeded',
+  createdAt: '2026-12-01T09:00:00.000Z',
+  startedAt: '2026-12-01T09:00:00.015Z',
+  finishedAt: '2026-12-01T09:00:00.480Z',
+  error: null,
+  chunks: 1,
+  chunksExpected: 1,
+  plansSeen: 3,
+  plansNew: 3,
+  plansChanged: 0,
+  skipped: { offline: 1 },
+  warnings: {},
+})
 export class PlanSyncDto {
   @ApiProperty({ format: 'uuid', description: 'The plans.sync task of this run' })
   taskId!: string;
@@ -71,6 +86,6 @@ class SearchError {
 export class SearchResponseDto {
   @ApiProperty({ type: SearchData, nullable: true })
   data!: SearchData | null;
-  @ApiProperty({ type: SearchError, nullable: true, example: null })
+  @ApiProperty({ type: SearchError, nullable: true })
   error!: SearchError | null;
 }

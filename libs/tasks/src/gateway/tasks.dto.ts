@@ -1,6 +1,6 @@
-import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ExampleObject, getSchemaPath } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { PageDto, PageQueryDto } from '@conveyor/common';
+import { ApiSchemaExample, PageDto, PageQueryDto, exampleTime } from '@conveyor/common';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -41,7 +41,8 @@ export class TaskCreateDto {
 
   @ApiProperty({
     description: 'Payload of the task type, validated against its contract',
-    oneOf: [
+    // anyOf: `type` picks the contract, and a payload can fit more than one shape.
+    anyOf: [
       { $ref: getSchemaPath(DemoWorkPayloadDto) },
       { $ref: getSchemaPath(UserProcessPayloadDto) },
       { $ref: getSchemaPath(CurrencyConvertPayloadDto) },
@@ -88,6 +89,30 @@ export class TaskCreateDto {
 
 export const BATCH_MAX = 1000;
 
+const IO_TASK = { type: 'demo.work', payload: { seconds: 1, cpuBound: false } };
+
+/** The request examples /docs offers for POST /tasks; a test sends each one. */
+export const TASK_CREATE_EXAMPLES: Record<string, ExampleObject> = {
+  io: { summary: 'IO-bound work (1 s on the event loop)', value: IO_TASK },
+  cpu: {
+    summary: 'CPU-bound work on the high lane (2 s in the thread pool)',
+    value: { type: 'demo.work', payload: { seconds: 2, cpuBound: true }, priority: 'high' },
+  },
+  delayed: { summary: 'In 30 seconds', value: { ...IO_TASK, delaySeconds: 30 } },
+  at: { summary: 'At a time (at most 365 days ahead)', value: { ...IO_TASK, runAt: exampleTime(24) } },
+  retries: {
+    summary: 'Fails twice with a retryable error, then succeeds',
+    value: { type: 'demo.work', payload: { seconds: 0, cpuBound: false, failAttempts: 2 }, maxAttempts: 3 },
+  },
+};
+
+export const TASK_BATCH_EXAMPLES: Record<string, ExampleObject> = {
+  two: {
+    summary: 'Two tasks, created together or not at all',
+    value: { items: [IO_TASK, { type: 'demo.work', payload: { seconds: 1, cpuBound: true } }] },
+  },
+};
+
 export class TaskBatchCreateDto {
   @ApiProperty({ type: [TaskCreateDto], minItems: 1, maxItems: BATCH_MAX })
   @IsArray()
@@ -122,6 +147,13 @@ export class TaskBatchResponseDto {
   items!: TaskResponseDto[];
 }
 
+@ApiSchemaExample({
+  attempt: 1,
+  status: 'succeeded',
+  startedAt: '2026-12-01T09:00:00.020Z',
+  finishedAt: '2026-12-01T09:00:01.023Z',
+  error: null,
+})
 export class TaskAttemptDto {
   @ApiProperty({ example: 1 })
   attempt!: number;
@@ -149,6 +181,25 @@ export class TaskErrorDto {
   retryable!: boolean;
 }
 
+@ApiSchemaExample({
+  id: '019ad9a4-5c00-7a2e-9f3b-6c1d2e3f4a5b',
+  type: 'demo.work',
+  payload: { seconds: 1, cpuBound: false },
+  priority: 'normal',
+  status: 'succeeded',
+  progress: 100,
+  result: { kind: 'io', ranForMs: 1001 },
+  error: null,
+  attempts: 1,
+  maxAttempts: 3,
+  runAt: '2026-12-01T09:00:00.000Z',
+  idempotencyKey: null,
+  createdAt: '2026-12-01T09:00:00.000Z',
+  queuedAt: '2026-12-01T09:00:00.012Z',
+  startedAt: '2026-12-01T09:00:00.020Z',
+  finishedAt: '2026-12-01T09:00:01.023Z',
+  updatedAt: '2026-12-01T09:00:01.025Z',
+})
 export class TaskResponseDto {
   @ApiProperty({ format: 'uuid', description: 'UUID v7 (time-ordered)' })
   id!: string;

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ExampleObject } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -11,7 +11,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { PageDto, decimalInt } from '@conveyor/common';
+import { ApiSchemaExample, PageDto, decimalInt, exampleTime } from '@conveyor/common';
 import { TASK_STATUSES, USER_ID_MAX } from '@conveyor/contracts';
 
 export const LIST_MAX = 100_000;
@@ -32,6 +32,18 @@ export class IdRangeDto {
   @Max(USER_ID_MAX)
   to!: number;
 }
+
+/** The request examples /docs offers for POST /id-batches; a test sends each one. */
+export const ID_BATCH_CREATE_EXAMPLES: Record<string, ExampleObject> = {
+  range: {
+    summary: 'IDs 1001..1040 at 2 per minute, from the next quarter hour',
+    value: { range: { from: 1001, to: 1040 }, rpm: 2 },
+  },
+  list: {
+    summary: 'Three IDs at 1 per minute, in a window starting tomorrow',
+    value: { ids: [5, 9, 12], rpm: 1, startAt: exampleTime(24) },
+  },
+};
 
 export class IdBatchCreateDto {
   @ApiPropertyOptional({
@@ -78,6 +90,7 @@ export class IdBatchPatchDto {
     description: 'New IDs per minute for the IDs that have not started',
     minimum: 1,
     maximum: RPM_MAX,
+    example: 5,
   })
   @IsInt()
   @Min(1)
@@ -105,6 +118,18 @@ export class SlotQueryDto {
 
 export type IdBatchSource = { kind: 'range'; from: number; to: number } | { kind: 'list'; ids: number[] };
 
+@ApiSchemaExample({
+  id: '019ad9a4-5c00-7a2e-9f3b-6c1d2e3f4a5b',
+  rpm: 2,
+  startsAt: '2026-12-01T09:15:00.000Z',
+  endsAt: '2026-12-01T09:30:00.000Z',
+  total: 40,
+  materialized: 40,
+  source: { kind: 'range', from: 1001, to: 1040 },
+  counts: { scheduled: 0, pending: 30, succeeded: 10 },
+  cancelledAt: null,
+  createdAt: '2026-12-01T09:02:11.000Z',
+})
 export class IdBatchDto {
   @ApiProperty({ format: 'uuid' })
   id!: string;

@@ -32,7 +32,12 @@ export class UserReplaceDto {
 }
 
 export class UserCreateDto extends UserReplaceDto {
-  @ApiPropertyOptional({ description: 'Your own ID; assigned when absent', minimum: 1, maximum: USER_ID_MAX })
+  @ApiPropertyOptional({
+    description: 'Your own ID; assigned when absent',
+    minimum: 1,
+    maximum: USER_ID_MAX,
+    example: 1001,
+  })
   // Absent means "assign one"; null is not absent (IsOptional would let it through to the insert).
   @ValidateIf((_dto, id) => id !== undefined)
   @IsInt()
