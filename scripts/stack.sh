@@ -59,6 +59,8 @@ install() {
   [ -n "$PG_BIN" ] || missing+=(postgresql)
   [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
   command -v redis-server >/dev/null || missing+=(redis-server)
+  # The README examples are run with curl by `make test` (test/readme.int-spec.ts).
+  command -v curl >/dev/null || missing+=(curl)
   [ ${#missing[@]} -gt 0 ] || return 0
   [ "$(id -u)" = 0 ] || die "missing packages: ${missing[*]} (install them with apt-get as root)"
   log "installing ${missing[*]}"

@@ -19,7 +19,10 @@ export class MetricsController {
 
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  @ApiOperation({ summary: 'Prometheus metrics' })
+  @ApiOperation({
+    summary: 'Prometheus metrics',
+    description: 'Text exposition format: process, event loop, HTTP and queue metrics of this process.',
+  })
   @ApiProduces('text/plain')
   metrics(): Promise<string> {
     return this.registry.metrics();
