@@ -25,7 +25,10 @@ running() { [ -s "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; 
 
 start() { # name port host
   if running "$1"; then echo "[apps] $1 already running (pid $(cat "$RUN/$1.pid"))"; return 0; fi
-  nohup setsid node "dist/apps/$1/src/main.js" >>"$LOGS/$1.log" 2>&1 </dev/null &
+  # Logs are on stderr; stdout is data (the gateway's enriched casino events, one JSON line each).
+  local data="$LOGS/$1.log"
+  [ "$1" = gateway ] && data="$LOGS/events.log"
+  nohup setsid node "dist/apps/$1/src/main.js" >>"$data" 2>>"$LOGS/$1.log" </dev/null &
   echo $! >"$RUN/$1.pid"
   local deadline=$((SECONDS + 60))
   until curl -fs "http://$3:$2/health" >/dev/null 2>&1; do
@@ -50,6 +53,7 @@ stop() {
 case "${1:-}" in
   up)
     node dist/libs/db/src/migrate.js
+    node dist/tools/seed-players.js
     start provider-sim "$PROVIDER_SIM_PORT" "$PROVIDER_SIM_HOST"
     start gateway "$GATEWAY_PORT" "$GATEWAY_HOST"
     start worker "$WORKER_PORT" "$WORKER_HOST"
@@ -65,7 +69,7 @@ Conveyor is up.
   Worker           http://$WORKER_HOST:$WORKER_PORT/health
   Provider sim     http://$PROVIDER_SIM_HOST:$PROVIDER_SIM_PORT/rates  (knobs: GET/PUT /_sim)
   RabbitMQ console $mgmt  (login $user / $pass)
-  Logs             $LOGS/
+  Logs             $LOGS/  (enriched casino events: $LOGS/events.log)
 Stop everything with: make down
 EOT
     ;;

@@ -61,6 +61,8 @@ install() {
   command -v redis-server >/dev/null || missing+=(redis-server)
   # The README examples are run with curl by `make test` (test/readme.int-spec.ts).
   command -v curl >/dev/null || missing+=(curl)
+  # protoc encodes the casino events of the interop test (a protobuf encoder we did not write).
+  command -v protoc >/dev/null || missing+=(protobuf-compiler)
   [ ${#missing[@]} -gt 0 ] || return 0
   [ "$(id -u)" = 0 ] || die "missing packages: ${missing[*]} (install them with apt-get as root)"
   log "installing ${missing[*]}"

@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { harness, metricValue, request, waitFor } from './support';
+import { deleteKeys, harness, metricValue, request, waitFor } from './support';
 
 // Short TTLs and deadlines so expiry, retries and failures happen within a test.
 const h = harness({
@@ -15,8 +15,10 @@ const h = harness({
 const TABLE_KEY = 'conveyor:rates:table';
 let redis: Redis;
 
-beforeAll(() => {
+beforeAll(async () => {
   redis = new Redis(h.env.REDIS_URL);
+  // Another spec may have asked for the same conversions: these expect to compute them first.
+  await deleteKeys(h.env, 'conveyor:conversion:*');
 });
 afterAll(async () => {
   await redis.quit();

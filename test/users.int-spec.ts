@@ -83,7 +83,7 @@ describe('users', () => {
       /property role should not exist/,
     ],
     ['PUT', '/users/1', { name: 'N' }, /email must be an email/],
-    ['PATCH', '/users/1', {}, /give name, email or both/],
+    ['PATCH', '/users/1', {}, /give name, email, lastSignedInAt or some of them/],
     ['GET', '/users/abc', undefined, /id must be an integer/],
     ['GET', '/users/0', undefined, /id must be an integer from 1/],
     ['GET', '/users?limit=101', undefined, /limit must not be greater than 100/],

@@ -7,3 +7,4 @@ export * from './stack';
 export * from './harness';
 export * from './sse';
 export * from './simulator';
+export * from './reset';

@@ -8,7 +8,7 @@ export interface SimState {
   errorRate: number;
   plans: string;
   generated: { plans: number; zones: number };
-  hits: { rates: number; plans: number };
+  hits: { rates: number; plans: number; eventRates: number };
 }
 
 export interface Simulator {
@@ -28,7 +28,11 @@ export async function startSimulator(env: StackEnv, extra: Record<string, string
   const sim: Simulator = {
     app: await startApp('provider-sim', env, extra),
     get providerEnv() {
-      return { RATES_PROVIDER_URL: `${this.app.url}/rates`, PROVIDER_PLANS_URL: `${this.app.url}/plans` };
+      return {
+        RATES_PROVIDER_URL: `${this.app.url}/rates`,
+        PROVIDER_PLANS_URL: `${this.app.url}/plans`,
+        EVENTS_RATES_PROVIDER_URL: `${this.app.url}/events-rates`,
+      };
     },
     async set(knobs) {
       const r = await request<SimState>(sim.app.url, 'PUT', '/_sim', knobs);

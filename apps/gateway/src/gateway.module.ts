@@ -6,12 +6,15 @@ import { MessagingModule } from '@conveyor/messaging';
 import { TasksModule } from '@conveyor/tasks/gateway';
 import { UsersModule } from '@conveyor/users/gateway';
 import { CurrencyModule } from '@conveyor/currency/gateway';
+import { EventsGatewayModule } from '@conveyor/events/gateway';
 import { CurrenciesController } from './currencies.controller';
 import { PlansModule } from '@conveyor/plans/gateway';
 import { PlansController } from './plans.controller';
 import { SearchRoute } from './search.route';
 import { HealthController } from './health.controller';
 import { IdBatchesController } from './id-batches.controller';
+import { EventsConsumer } from './events.consumer';
+import { EventsController } from './events.controller';
 import { ReportsConsumer } from './reports.consumer';
 import { TasksController } from './tasks.controller';
 import { UsersController } from './users.controller';
@@ -33,6 +36,7 @@ export class GatewayModule {
         UsersModule,
         CurrencyModule,
         PlansModule,
+        EventsGatewayModule,
       ],
       controllers: [
         TasksController,
@@ -41,7 +45,9 @@ export class GatewayModule {
         CurrenciesController,
         PlansController,
         HealthController,
+        EventsController,
         ReportsConsumer,
+        EventsConsumer,
       ],
       providers: [SearchRoute],
     };

@@ -16,6 +16,7 @@ const TAGS: Record<string, string> = {
   'id-batches': 'Process many user IDs at a fixed rate over a 15-minute window',
   currencies: 'Supported currencies and conversions at the latest ECB rates',
   plans: 'Sync the provider plans feed and search the plans',
+  events: 'The casino event stream: publish events, read its live statistics and the last events',
   operations: 'Health and Prometheus metrics',
 };
 

@@ -83,7 +83,7 @@ export class UsersController {
   @Put(':id')
   @ApiOperation({
     summary: 'Replace a user (name and email)',
-    description: 'Both fields are required; the id stays.',
+    description: 'name and email are required; lastSignedInAt is set to the value given, or cleared.',
   })
   @ApiOkResponse({ type: UserDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
@@ -95,7 +95,7 @@ export class UsersController {
   @Patch(':id')
   @ApiOperation({
     summary: 'Change some fields of a user',
-    description: 'Only the fields given change; an empty body changes nothing.',
+    description: 'Only the fields given change (`lastSignedInAt: null` clears it); an empty body is refused.',
   })
   @ApiOkResponse({ type: UserDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })

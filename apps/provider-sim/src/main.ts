@@ -14,6 +14,7 @@ import { SIM_MODES, SimMode, loadConfig } from '@conveyor/config';
 const config = loadConfig();
 const FIXTURES = resolve(__dirname, '../fixtures');
 const ratesXml = readFileSync(resolve(FIXTURES, 'ecb-rates.xml'), 'utf8');
+const eventRatesJson = readFileSync(resolve(FIXTURES, 'events-rates.json'), 'utf8');
 
 /** Plans fixtures by name (`plans-<name>.xml`), plus `generated` (see generatedPlans). */
 const plansXml = Object.fromEntries(
@@ -28,7 +29,7 @@ const state = {
   errorRate: config.simulator.errorRate,
   plans: 'answer-1',
   generated: { plans: 5000, zones: 200 },
-  hits: { rates: 0, plans: 0 },
+  hits: { rates: 0, plans: 0, eventRates: 0 },
 };
 
 const knobs = z
@@ -82,6 +83,34 @@ app.get('/rates', async (_req, reply) => {
   return reply.type(type).send(body);
 });
 
+/** The events rate provider (exchangerate.host's JSON format, BTC included), with the same knobs. */
+function eventRatesBody(mode: SimMode): { type: string; body: string } {
+  switch (mode) {
+    case 'ok':
+      return { type: 'application/json', body: eventRatesJson };
+    case 'truncated':
+      return {
+        type: 'application/json',
+        body: eventRatesJson.slice(0, Math.floor(eventRatesJson.length / 2)),
+      };
+    case 'empty':
+      return { type: 'application/json', body: '{"success": false, "error": {"code": 104}}' };
+    case 'html':
+    case 'garbage':
+      return ratesBody(mode);
+  }
+}
+
+app.get('/events-rates', async (_req, reply) => {
+  state.hits.eventRates++;
+  if (state.latencyMs > 0) await sleep(state.latencyMs);
+  if (Math.random() < state.errorRate) {
+    return reply.status(503).type('text/plain').send('simulated provider error');
+  }
+  const { type, body } = eventRatesBody(state.mode);
+  return reply.type(type).send(body);
+});
+
 /** A feed of `plans` online plans with `zones` zones each, streamed so the simulator never holds it. */
 function generatedPlans(plans: number, zones: number): Readable {
   return Readable.from(
@@ -132,7 +161,7 @@ app.put('/_sim', (req, reply) => {
   }
   const { resetHits, ...rest } = parsed.data;
   Object.assign(state, rest);
-  if (resetHits) state.hits = { rates: 0, plans: 0 };
+  if (resetHits) state.hits = { rates: 0, plans: 0, eventRates: 0 };
   return state;
 });
 

@@ -3,11 +3,13 @@ import { AppConfig, ConfigModule } from '@conveyor/config';
 import { HealthModule, MetricsModule, RedisModule, loggingModule } from '@conveyor/common';
 import { MessagingModule } from '@conveyor/messaging';
 import { CurrencyWorkerModule } from '@conveyor/currency/worker';
+import { EventsWorkerModule } from '@conveyor/events/worker';
 import { PlansWorkerModule } from '@conveyor/plans/worker';
 import { TaskRuntimeModule } from '@conveyor/tasks/worker';
 import { UsersWorkerModule } from '@conveyor/users/worker';
 import { ControlConsumer } from './control.consumer';
 import { HealthController } from './health.controller';
+import { EventsConsumer } from './events.consumer';
 import { TasksConsumer } from './tasks.consumer';
 
 /** The worker: no database; talks to RabbitMQ and Redis only. */
@@ -27,8 +29,9 @@ export class WorkerModule {
         UsersWorkerModule,
         CurrencyWorkerModule,
         PlansWorkerModule,
+        EventsWorkerModule,
       ],
-      controllers: [HealthController, TasksConsumer, ControlConsumer],
+      controllers: [HealthController, TasksConsumer, ControlConsumer, EventsConsumer],
     };
   }
 }

@@ -3,17 +3,21 @@ import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from '@conveyor/config';
 
 /**
- * pino JSON logs; request logs only when LOG_HTTP is on (they dominate under load). Without them,
+ * pino JSON logs, on stderr: stdout carries data (the gateway's enriched casino events, one JSON
+ * line each). Request logs only when LOG_HTTP is on (they dominate under load); without them,
  * `GET /search` (the hot read path) skips the per-request logger altogether.
  */
 export function loggingModule(config: AppConfig, name: string) {
   return LoggerModule.forRoot({
     exclude: config.log.http ? [] : [{ method: RequestMethod.GET, path: 'search' }],
-    pinoHttp: {
-      name,
-      level: config.log.level,
-      autoLogging: config.log.http,
-      quietReqLogger: true,
-    },
+    pinoHttp: [
+      {
+        name,
+        level: config.log.level,
+        autoLogging: config.log.http,
+        quietReqLogger: true,
+      },
+      process.stderr,
+    ],
   });
 }

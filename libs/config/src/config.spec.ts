@@ -39,6 +39,7 @@ describe('parseConfig', () => {
       REDIS_URL: 'redis://redis:6379',
       AMQP_URL: 'amqp://app:s3cret@mq:5672/%2F',
       PROVIDER_PLANS_URL: 'https://plans.example/feed',
+      EVENTS_RATES_PROVIDER_URL: 'https://rates.example/latest',
     };
     expect(() => parseConfig(production)).toThrow(/TASK_SIGNING_KEY: is required in production/);
     expect(() => parseConfig({ ...production, TASK_SIGNING_KEY: 'short' })).toThrow(/at least 32 characters/);

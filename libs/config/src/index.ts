@@ -1,2 +1,3 @@
 export * from './config';
+export * from './env';
 export * from './config.module';

@@ -7,6 +7,7 @@ import { UsersIdBatches1764000000000 } from './migrations/1764000000000-users-id
 import { Currencies1764100000000 } from './migrations/1764100000000-currencies';
 import { Plans1764200000000 } from './migrations/1764200000000-plans';
 import { IdempotencyFingerprint1764300000000 } from './migrations/1764300000000-idempotency-fingerprint';
+import { Players1764400000000 } from './migrations/1764400000000-players';
 
 export const MIGRATIONS = [
   Init1763700000000,
@@ -16,6 +17,7 @@ export const MIGRATIONS = [
   Currencies1764100000000,
   Plans1764200000000,
   IdempotencyFingerprint1764300000000,
+  Players1764400000000,
 ];
 
 /** The one set of data-source options, used by the app and by the migration runner alike. */

@@ -7,6 +7,8 @@ export const EXCHANGES = {
   status: 'conveyor.status',
   dlx: 'conveyor.dlx',
   control: 'conveyor.control',
+  /** Casino events from any publisher, routing key `event.<type>` (`event.batch` for a batch). */
+  events: 'conveyor.events',
 } as const;
 
 export const QUEUES = {
@@ -16,6 +18,10 @@ export const QUEUES = {
   dead: 'conveyor.dead',
   /** The gateway's own view of dead letters, so it can mark the tasks `dead`. */
   deadGateway: 'conveyor.dead.gateway',
+  /** Casino events waiting for a worker (decode, validate, amount in EUR). */
+  eventsEnrich: 'conveyor.events.enrich',
+  /** What the workers made of them, waiting for a gateway (player, description, statistics). */
+  eventsEnriched: 'conveyor.events.enriched',
 } as const;
 
 /** Redeliveries a message gets (worker crashes, nack+requeue) before it is dead-lettered. */
@@ -79,4 +85,14 @@ export async function assertTopology(channel: Channel): Promise<void> {
   await channel.bindQueue(QUEUES.dead, EXCHANGES.dlx, '');
   await channel.assertQueue(QUEUES.deadGateway, { durable: true, arguments: PLAIN_QUORUM_ARGS });
   await channel.bindQueue(QUEUES.deadGateway, EXCHANGES.dlx, '');
+
+  // An event no queue is bound for is a dead letter too.
+  await channel.assertExchange(EXCHANGES.events, 'topic', {
+    durable: true,
+    arguments: { 'alternate-exchange': EXCHANGES.dlx },
+  });
+  await channel.assertQueue(QUEUES.eventsEnrich, { durable: true, arguments: QUORUM_QUEUE_ARGS });
+  await channel.bindQueue(QUEUES.eventsEnrich, EXCHANGES.events, 'event.#');
+  // Workers publish to it through the default exchange (routing key: its name).
+  await channel.assertQueue(QUEUES.eventsEnriched, { durable: true, arguments: QUORUM_QUEUE_ARGS });
 }

@@ -5,3 +5,4 @@ export * from './users.dto';
 export * from './users.error';
 export * from './users.module';
 export * from './users.service';
+export type { PlayerRow } from './users.repository';

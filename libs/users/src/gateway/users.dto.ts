@@ -3,6 +3,7 @@ import { Transform } from 'class-transformer';
 import { PageDto } from '@conveyor/common';
 import {
   IsEmail,
+  IsISO8601,
   IsInt,
   IsNotEmpty,
   IsOptional,
@@ -29,6 +30,17 @@ export class UserReplaceDto {
   @IsEmail()
   @MaxLength(254)
   email!: string;
+
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the player last signed in (shown on its casino events); PUT without it clears it',
+    example: '2026-11-30T18:05:00Z',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true, strictSeparator: true })
+  lastSignedInAt?: string | null;
 }
 
 export class UserCreateDto extends UserReplaceDto {
@@ -61,6 +73,17 @@ export class UserPatchDto {
   @IsEmail()
   @MaxLength(254)
   email?: string;
+
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the player last signed in; null clears it',
+    example: '2026-11-30T18:05:00Z',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true, strictSeparator: true })
+  lastSignedInAt?: string | null;
 }
 
 export class UserDto {
@@ -78,6 +101,13 @@ export class UserDto {
   lastProcessedAt!: Date | null;
   @ApiProperty({ description: 'How many user.process tasks succeeded for this user' })
   processCount!: number;
+  @ApiProperty({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    description: 'When the player last signed in',
+  })
+  lastSignedInAt!: Date | null;
 }
 
 export class UserListDto extends PageDto(UserDto) {}

@@ -11,10 +11,19 @@ export interface UserRow {
   updatedAt: Date;
   lastProcessedAt: Date | null;
   processCount: number;
+  lastSignedInAt: Date | null;
+}
+
+/** What an enriched casino event shows of its player. */
+export interface PlayerRow {
+  id: number;
+  email: string | null;
+  lastSignedInAt: Date | null;
 }
 
 const USER_COLUMNS = `id, name, email, created_at AS "createdAt", updated_at AS "updatedAt",
-  last_processed_at AS "lastProcessedAt", process_count AS "processCount"`;
+  last_processed_at AS "lastProcessedAt", process_count AS "processCount",
+  last_signed_in_at AS "lastSignedInAt"`;
 
 /** Every SQL statement about users. */
 @Injectable()
@@ -31,38 +40,64 @@ export class UsersRepository {
   }
 
   /** Inserts with the caller's ID, or the next free assigned one; null when the caller's ID is taken. */
-  async insert(user: { id?: number; name: string; email: string }): Promise<UserRow | null> {
+  async insert(user: {
+    id?: number;
+    name: string;
+    email: string;
+    lastSignedInAt?: Date | null;
+  }): Promise<UserRow | null> {
+    const signedIn = user.lastSignedInAt ?? null;
     return conflicts(async () => {
       if (user.id !== undefined) {
         const rows: UserRow[] = await this.db.query(
-          `INSERT INTO users (id, name, email) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING RETURNING ${USER_COLUMNS}`,
-          [user.id, user.name, user.email],
+          `INSERT INTO users (id, name, email, last_signed_in_at) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (id) DO NOTHING RETURNING ${USER_COLUMNS}`,
+          [user.id, user.name, user.email, signedIn],
         );
         return rows[0] ?? null;
       }
       // The sequence may hand out an ID a caller chose earlier: skip to the next one.
       for (;;) {
         const rows: UserRow[] = await this.db.query(
-          `INSERT INTO users (id, name, email) VALUES (nextval('users_id_seq'), $1, $2)
+          `INSERT INTO users (id, name, email, last_signed_in_at) VALUES (nextval('users_id_seq'), $1, $2, $3)
            ON CONFLICT (id) DO NOTHING RETURNING ${USER_COLUMNS}`,
-          [user.name, user.email],
+          [user.name, user.email, signedIn],
         );
         if (rows[0]) return rows[0];
       }
     });
   }
 
-  /** Sets the given fields; null when the user does not exist. */
-  async update(id: number, fields: { name?: string; email?: string }): Promise<UserRow | null> {
+  /** Sets the given fields (`lastSignedInAt: null` clears it); null when the user does not exist. */
+  async update(
+    id: number,
+    fields: { name?: string; email?: string; lastSignedInAt?: Date | null },
+  ): Promise<UserRow | null> {
     return conflicts(async () => {
       const { rows } = await execute<UserRow>(
         this.db,
-        `UPDATE users SET name = COALESCE($2, name), email = COALESCE($3, email), updated_at = now()
+        `UPDATE users SET name = COALESCE($2, name), email = COALESCE($3, email),
+           last_signed_in_at = CASE WHEN $4 THEN $5::timestamptz ELSE last_signed_in_at END,
+           updated_at = now()
          WHERE id = $1 RETURNING ${USER_COLUMNS}`,
-        [id, fields.name ?? null, fields.email ?? null],
+        [
+          id,
+          fields.name ?? null,
+          fields.email ?? null,
+          fields.lastSignedInAt !== undefined,
+          fields.lastSignedInAt ?? null,
+        ],
       );
       return rows[0] ?? null;
     });
+  }
+
+  /** The players of a batch of casino events, in one query; read every time, never cached. */
+  async findPlayers(ids: number[]): Promise<PlayerRow[]> {
+    return this.db.query(
+      `SELECT id, email, last_signed_in_at AS "lastSignedInAt" FROM users WHERE id = ANY($1::int[])`,
+      [ids],
+    );
   }
 
   async delete(id: number): Promise<boolean> {

@@ -3,7 +3,7 @@ import { toPage } from '@conveyor/common';
 import { TaskReportsService } from '@conveyor/tasks/gateway';
 import { UserCreateDto, UserDto, UserListDto, UserPatchDto, UserReplaceDto } from './users.dto';
 import { UsersError } from './users.error';
-import { UserRow, UsersRepository } from './users.repository';
+import { PlayerRow, UserRow, UsersRepository } from './users.repository';
 
 @Injectable()
 export class UsersService implements OnModuleInit {
@@ -34,22 +34,37 @@ export class UsersService implements OnModuleInit {
   }
 
   async create(dto: UserCreateDto): Promise<UserDto> {
-    const user = await this.repo.insert(dto);
+    const { lastSignedInAt, ...rest } = dto;
+    const user = await this.repo.insert({
+      ...rest,
+      lastSignedInAt: lastSignedInAt ? new Date(lastSignedInAt) : null,
+    });
     if (!user) throw new UsersError('CONFLICT', `user ${dto.id} already exists`);
     return userView(user);
   }
 
   async replace(id: number, dto: UserReplaceDto): Promise<UserDto> {
-    return this.patch(id, { name: dto.name, email: dto.email });
+    return this.patch(id, { name: dto.name, email: dto.email, lastSignedInAt: dto.lastSignedInAt ?? null });
   }
 
   async patch(id: number, dto: UserPatchDto): Promise<UserDto> {
-    if (dto.name === undefined && dto.email === undefined) {
-      throw new UsersError('VALIDATION', 'give name, email or both');
+    if (dto.name === undefined && dto.email === undefined && dto.lastSignedInAt === undefined) {
+      throw new UsersError('VALIDATION', 'give name, email, lastSignedInAt or some of them');
     }
-    const user = await this.repo.update(id, dto);
+    const { lastSignedInAt, ...rest } = dto;
+    const user = await this.repo.update(id, {
+      ...rest,
+      ...(lastSignedInAt !== undefined
+        ? { lastSignedInAt: lastSignedInAt === null ? null : new Date(lastSignedInAt) }
+        : {}),
+    });
     if (!user) throw new UsersError('NOT_FOUND', `user ${id} not found`);
     return userView(user);
+  }
+
+  /** The players of casino events (users by id), read in one query. */
+  players(ids: number[]): Promise<PlayerRow[]> {
+    return this.repo.findPlayers(ids);
   }
 
   async delete(id: number): Promise<void> {
@@ -66,5 +81,6 @@ function userView(row: UserRow): UserDto {
     updatedAt: row.updatedAt,
     lastProcessedAt: row.lastProcessedAt,
     processCount: row.processCount,
+    lastSignedInAt: row.lastSignedInAt,
   };
 }

@@ -1,0 +1,85 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Inject, Injectable } from '@nestjs/common';
+import { RedisService } from '@conveyor/common';
+import { APP_CONFIG, AppConfig } from '@conveyor/config';
+import type { RateTable } from '@conveyor/contracts';
+import { RatesUnavailableError, SharedRateTable } from '@conveyor/currency/worker';
+import { EventsError } from '../event';
+import { amountInEurCents, parseEventRates } from './events-rates';
+import { EventsWorkerMetrics } from './events-worker.metrics';
+
+export const EVENT_RATES_KEYS = {
+  table: 'conveyor:events:rates:table',
+  lock: 'conveyor:events:rates:lock',
+  failure: 'conveyor:events:rates:failure',
+} as const;
+
+/** How long a worker reuses the table it read from Redis before reading it again. */
+const MEMORY_MS = 1000;
+
+/**
+ * The events' rate table: the conversions' mechanism (one Redis value, lock, pollers until a
+ * deadline) with its own keys and provider. Its entries are never older than the maximum age:
+ * Redis keeps a table for the maximum age less the second a worker may hold it in memory.
+ */
+@Injectable()
+export class EventRatesService {
+  private readonly shared: SharedRateTable;
+  private memory?: { table: RateTable; until: number };
+
+  constructor(
+    redis: RedisService,
+    private readonly metrics: EventsWorkerMetrics,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    const { rates, events } = config;
+    this.shared = new SharedRateTable(
+      redis,
+      { fetches: metrics.ratesFetches, lookups: metrics.ratesLookups },
+      {
+        name: 'events rate provider',
+        tableName: 'events exchange-rate',
+        keys: EVENT_RATES_KEYS,
+        providerUrl: events.ratesProviderUrl,
+        providerTimeoutMs: rates.providerTimeoutMs,
+        ttlMs: events.ratesMaxAgeMs - MEMORY_MS,
+        lockTtlMs: rates.lockTtlMs,
+        waitMs: events.ratesWaitMs,
+        pollMs: rates.pollMs,
+        failureNoteMs: rates.failureNoteMs,
+        parse: parseEventRates,
+      },
+    );
+  }
+
+  private async table(): Promise<RateTable> {
+    if (this.memory && this.memory.until > Date.now()) {
+      this.metrics.ratesLookups.inc({ served: 'memory' });
+      return this.memory.table;
+    }
+    const table = await this.shared.table();
+    this.memory = { table, until: Date.now() + MEMORY_MS };
+    return table;
+  }
+
+  /**
+   * `amount` of `currency` in euro cents. A currency the table lacks may come with its next
+   * refresh, so it is asked again until the deadline; then it is refused with the reason.
+   */
+  async toEurCents(amount: number, currency: string): Promise<number> {
+    if (currency === 'EUR') return amount;
+    const deadline = Date.now() + this.config.events.ratesWaitMs;
+    for (;;) {
+      let table: RateTable;
+      try {
+        table = await this.table();
+      } catch (err) {
+        if (err instanceof RatesUnavailableError) throw new EventsError('RATES_UNAVAILABLE', err.message);
+        throw err;
+      }
+      if (table.rates[currency] || Date.now() >= deadline) return amountInEurCents(amount, currency, table);
+      this.memory = undefined;
+      await sleep(Math.min(this.config.rates.pollMs * 5, Math.max(0, deadline - Date.now())));
+    }
+  }
+}
