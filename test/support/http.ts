@@ -14,7 +14,7 @@ export async function request<T = any>(
 ): Promise<Reply<T>> {
   const init: RequestInit = { method, headers: { ...headers } };
   if (body !== undefined) {
-    init.body = typeof body === 'string' ? body : JSON.stringify(body);
+    init.body = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
     (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
   }
   const res = await fetch(`${base}${path}`, init);

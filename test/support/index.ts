@@ -8,3 +8,4 @@ export * from './harness';
 export * from './sse';
 export * from './simulator';
 export * from './reset';
+export * from './events';

@@ -57,6 +57,8 @@ export interface AppConfig {
     ratesProviderUrl: string;
     ratesMaxAgeMs: number;
     ratesWaitMs: number;
+    /** How long a worker reuses the table it read from Redis (0: read it for every event). */
+    ratesMemoryMs: number;
     prefetch: number;
     enrichedPrefetch: number;
     enrichedBatchMs: number;
@@ -151,6 +153,7 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
       ratesProviderUrl: e.EVENTS_RATES_PROVIDER_URL ?? `http://127.0.0.1:${e.PROVIDER_SIM_PORT}/events-rates`,
       ratesMaxAgeMs: e.EVENTS_RATES_MAX_AGE_SECONDS * 1000,
       ratesWaitMs: e.EVENTS_RATES_WAIT_MS,
+      ratesMemoryMs: e.EVENTS_RATES_MEMORY_MS,
       prefetch: e.EVENTS_PREFETCH,
       enrichedPrefetch: e.EVENTS_ENRICHED_PREFETCH,
       enrichedBatchMs: e.EVENTS_ENRICHED_BATCH_MS,

@@ -74,6 +74,7 @@ export const envSchema = z
     EVENTS_RATES_PROVIDER_URL: z.string().url().optional(),
     EVENTS_RATES_MAX_AGE_SECONDS: int(2, 86400, 60),
     EVENTS_RATES_WAIT_MS: int(100, 600_000, 5000),
+    EVENTS_RATES_MEMORY_MS: int(0, 10_000, 1000),
     EVENTS_PREFETCH: int(1, 10_000, 300),
     EVENTS_ENRICHED_PREFETCH: int(1, 10_000, 1000),
     EVENTS_ENRICHED_BATCH_MS: int(0, 1000, 10),

@@ -162,5 +162,9 @@ function describe(err: unknown, name: string, timeoutMs: number): string {
     return `${name} did not answer within ${timeoutMs} ms`;
   }
   const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
-  return `${err instanceof Error ? err.message : String(err)}${cause}`;
+  const text = `${err instanceof Error ? err.message : String(err)}${cause}`;
+  // fetch's own words do not say whom it failed to reach.
+  return text.startsWith(name) || (err instanceof Error && err.name === 'RatesFormatError')
+    ? text
+    : `${name} unreachable (${text})`;
 }

@@ -14,9 +14,6 @@ export const EVENT_RATES_KEYS = {
   failure: 'conveyor:events:rates:failure',
 } as const;
 
-/** How long a worker reuses the table it read from Redis before reading it again. */
-const MEMORY_MS = 1000;
-
 /**
  * The events' rate table: the conversions' mechanism (one Redis value, lock, pollers until a
  * deadline) with its own keys and provider. Its entries are never older than the maximum age:
@@ -42,7 +39,7 @@ export class EventRatesService {
         keys: EVENT_RATES_KEYS,
         providerUrl: events.ratesProviderUrl,
         providerTimeoutMs: rates.providerTimeoutMs,
-        ttlMs: events.ratesMaxAgeMs - MEMORY_MS,
+        ttlMs: events.ratesMaxAgeMs - events.ratesMemoryMs,
         lockTtlMs: rates.lockTtlMs,
         waitMs: events.ratesWaitMs,
         pollMs: rates.pollMs,
@@ -58,26 +55,35 @@ export class EventRatesService {
       return this.memory.table;
     }
     const table = await this.shared.table();
-    this.memory = { table, until: Date.now() + MEMORY_MS };
+    this.memory = { table, until: Date.now() + this.config.events.ratesMemoryMs };
     return table;
   }
 
   /**
-   * `amount` of `currency` in euro cents. A currency the table lacks may come with its next
-   * refresh, so it is asked again until the deadline; then it is refused with the reason.
+   * `amount` of `currency` in euro cents. Without a table (the provider down), or with one that
+   * lacks the currency (its next refresh may bring it), it asks again until the deadline; then
+   * the event is refused with the reason.
    */
   async toEurCents(amount: number, currency: string): Promise<number> {
     if (currency === 'EUR') return amount;
     const deadline = Date.now() + this.config.events.ratesWaitMs;
     for (;;) {
-      let table: RateTable;
+      let table: RateTable | undefined;
+      let failure: string | undefined;
       try {
         table = await this.table();
       } catch (err) {
-        if (err instanceof RatesUnavailableError) throw new EventsError('RATES_UNAVAILABLE', err.message);
-        throw err;
+        if (!(err instanceof RatesUnavailableError)) throw err;
+        failure = err.message;
       }
-      if (table.rates[currency] || Date.now() >= deadline) return amountInEurCents(amount, currency, table);
+      if (table?.rates[currency]) return amountInEurCents(amount, currency, table);
+      if (Date.now() >= deadline) {
+        if (table) return amountInEurCents(amount, currency, table); // refuses it, naming the currency
+        throw new EventsError(
+          'RATES_UNAVAILABLE',
+          `no events rate table within ${this.config.events.ratesWaitMs} ms: ${failure}`,
+        );
+      }
       this.memory = undefined;
       await sleep(Math.min(this.config.rates.pollMs * 5, Math.max(0, deadline - Date.now())));
     }
