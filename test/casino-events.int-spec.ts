@@ -1,4 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
+  ROOT,
   deleteKeys,
   eventLog,
   harness,
@@ -186,6 +191,24 @@ describe('enrichment', () => {
     expect((await recentEvent(h.gateway.url, b)).description).toMatch(
       /started playing a game "Western Gold 2"/,
     );
+  });
+
+  it('decodes with code generated from the contract .proto (npm run proto gives the same file)', () => {
+    const out = mkdtempSync(join(tmpdir(), 'conveyor-proto-'));
+    execFileSync(
+      'protoc',
+      [
+        `--plugin=protoc-gen-es=${join(ROOT, 'node_modules/.bin/protoc-gen-es')}`,
+        `--es_out=${out}`,
+        '--es_opt=target=ts,import_extension=none',
+        '-I',
+        'libs/events/src/proto',
+        'casino-event.proto',
+      ],
+      { cwd: ROOT },
+    );
+    const committed = readFileSync(join(ROOT, 'libs/events/src/gen/casino-event_pb.ts'), 'utf8');
+    expect(readFileSync(join(out, 'casino-event_pb.ts'), 'utf8')).toBe(committed);
   });
 
   it('counts an event published twice once', async () => {

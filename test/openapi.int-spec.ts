@@ -143,6 +143,8 @@ describe('every request example in /docs', () => {
         'PATCH /id-batches/{id} (sample)',
         'GET /conversions (query)',
         'GET /search (query)',
+        'POST /events (bet)',
+        'POST /events (batch)',
       ]),
     );
   });
