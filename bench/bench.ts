@@ -2,6 +2,7 @@
  * `make bench`: the raw broker figure and Conveyor's end-to-end figure, measured in one run on a
  * stack of their own, and their ratio. See scripts/bench.sh for how the stack is prepared.
  */
+import { writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
@@ -10,6 +11,7 @@ import * as amqplib from 'amqplib';
 import { Client } from 'pg';
 import { TASK_STATUSES, TERMINAL_STATUSES } from '@conveyor/contracts';
 import { QUORUM_QUEUE_ARGS } from '@conveyor/messaging';
+import { EVENTS, EventsResult, eventsBench } from './events-bench';
 import { LoadResult, searchBench } from './search-bench';
 import { ROOT, RunningApp, appScript, startAll, startProcess } from '../tools/apps';
 import { cpuDelta, cpuSeconds, pidFromFile } from './cpu';
@@ -256,6 +258,12 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${searchLines(await searchBench()).join('\n')}\n`);
     return;
   }
+  if (process.env.BENCH_ONLY === 'events') {
+    const events = await eventsBench(env.AMQP_URL);
+    const raw = await rawBroker(events[0].messageBytes);
+    process.stdout.write(`\n${eventsLines(events, raw.rate).join('\n')}\n`);
+    return;
+  }
   // Search first, on a quiet stack: run after the task runs, cached search measured 0.49 of the
   // ceiling where it measured 0.60 alone at the same commit (what they leave behind was not traced).
   const search = process.env.BENCH_ONLY ? undefined : await searchBench();
@@ -286,8 +294,52 @@ async function main(): Promise<void> {
       `${TASKS} tasks due in the same second: published ${(b.publishedP50 / 1000).toFixed(2)} s (p50) and ` +
         `${(b.publishedMax / 1000).toFixed(2)} s (all) after it; all succeeded ${(b.succeededMax / 1000).toFixed(2)} s after it`,
     );
+  // Events last, with the broker measured again at the size of one event's message.
+  const events = process.env.BENCH_ONLY ? undefined : await eventsBench(env.AMQP_URL);
+  const rawEvents = events ? await rawBroker(events[0].messageBytes) : undefined;
+  if (events && rawEvents) lines.push(...eventsLines(events, rawEvents.rate));
   if (search) lines.push(...searchLines(search));
   process.stdout.write(`\n${lines.join('\n')}\n`);
+  const [batch, single] = c.runs;
+  const results = {
+    measured_at: new Date().toISOString(),
+    raw_broker_msg_per_s: Math.round(raw.rate),
+    tasks_batch_per_s: Math.round(batch.rate),
+    tasks_batch_ratio: round3(batch.rate / raw.rate),
+    ...(single
+      ? { tasks_single_per_s: Math.round(single.rate), tasks_single_p99_ms: Math.round(single.p99) }
+      : {}),
+    ...(events && rawEvents
+      ? {
+          raw_broker_event_msg_per_s: Math.round(rawEvents.rate),
+          events_per_s: Math.round(events[0].rate),
+          events_ratio: round3(events[0].rate / rawEvents.rate),
+          events_p50_ms: Math.round(events[0].p50),
+          events_p99_ms: Math.round(events[0].p99),
+          events_batched_per_s: Math.round(events[1].rate),
+          events_batched_p99_ms: Math.round(events[1].p99),
+        }
+      : {}),
+    ...(search ? { search_cached_req_per_s: Math.round(search.results[2].rps) } : {}),
+  };
+  writeFileSync(resolve(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
+}
+
+const round3 = (n: number) => Math.round(n * 1000) / 1000;
+
+function eventsLines(events: EventsResult[], rawRate: number): string[] {
+  const lines = [
+    `casino events: ${EVENTS} generated events per run, 2 workers, 1 gateway; raw broker at one event's message size (${events[0].messageBytes} B): ${rawRate.toFixed(0)} msg/s`,
+  ];
+  for (const e of events) {
+    const ratio = e.rate / rawRate;
+    const bar = e.perMessage === 1 ? ` ${ratio >= 0.3 ? '(>= 0.3 bar)' : '(below the 0.3 bar)'}` : '';
+    lines.push(
+      `  ${e.perMessage === 1 ? 'one event per message' : `${e.perMessage} events per message`}: ${e.rate.toFixed(0)} events/s ` +
+        `publish→counted (${e.seconds.toFixed(2)} s); latency p50 ${e.p50.toFixed(0)} ms p99 ${e.p99.toFixed(0)} ms; ratio ${ratio.toFixed(3)}${bar}`,
+    );
+  }
+  return lines;
 }
 
 function searchLines(search: Awaited<ReturnType<typeof searchBench>>): string[] {

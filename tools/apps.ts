@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -41,7 +41,13 @@ export interface ProcessSpec {
   /** A path that answers 200 once the process is ready. */
   readyPath?: string;
   readyWithinMs?: number;
+  /** Write its stdout (its data, say the gateway's event lines) to this file instead of keeping it. */
+  stdoutFile?: string;
 }
+
+/** Children still running; killed if this process exits first (say, a crashed bench), never orphaned. */
+const children = new Set<ChildProcess>();
+process.once('exit', () => children.forEach((child) => child.kill('SIGKILL')));
 
 export async function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
@@ -60,11 +66,15 @@ export async function freePort(): Promise<number> {
  * kept, and printed when it exits non-zero on SIGTERM.
  */
 export async function startProcess(spec: ProcessSpec): Promise<RunningApp> {
+  const stdout = spec.stdoutFile ? openSync(spec.stdoutFile, 'a') : 'pipe';
   const proc = spawn('node', [...(spec.nodeArgs ?? []), resolve(ROOT, spec.script), ...(spec.args ?? [])], {
     cwd: ROOT,
     env: spec.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', stdout, 'pipe'],
   });
+  if (typeof stdout === 'number') closeSync(stdout); // the child holds its own copy
+  children.add(proc);
+  proc.once('exit', () => children.delete(proc));
   let out = '';
   proc.stdout?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
   proc.stderr?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));

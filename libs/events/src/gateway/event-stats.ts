@@ -17,6 +17,8 @@ export const STATS_KEYS = {
 } as const;
 
 export const RECENT_MAX = 100;
+/** Events per counting script call. */
+const COUNT_CHUNK = 1000;
 
 /**
  * Counts a batch in one step: an event whose id was seen within the dedupe window is skipped, the
@@ -111,16 +113,25 @@ export class EventStats {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Counts the events not counted before (by id, within the dedupe window); answers their ids. */
+  /**
+   * Counts the events not counted before (by id, within the dedupe window); answers their ids.
+   * At most COUNT_CHUNK events per script call: a batch of batch messages can hold 50,000, and
+   * one call with all their arguments overflowed the stack.
+   */
   async count(events: LoggedEvent[], lines: string[]): Promise<Set<number>> {
-    const args: (string | number)[] = [this.config.events.dedupeSeconds];
-    events.forEach((e, i) => {
-      const kind =
-        e.type === 'bet' ? (e.has_won ? 'win' : 'bet') : e.type === 'deposit' ? 'deposit' : 'other';
-      args.push(e.id, pad(e.player_id), kind, e.type === 'deposit' ? (e.amount_eur ?? 0) : 0, lines[i]);
-    });
-    const counted = (await this.redis.eval(COUNT, KEYS.length, ...KEYS, ...args)) as string[];
-    return new Set(counted.map(Number));
+    const counted = new Set<number>();
+    for (let start = 0; start < events.length; start += COUNT_CHUNK) {
+      const args: (string | number)[] = [this.config.events.dedupeSeconds];
+      for (let i = start; i < Math.min(events.length, start + COUNT_CHUNK); i++) {
+        const e = events[i];
+        const kind =
+          e.type === 'bet' ? (e.has_won ? 'win' : 'bet') : e.type === 'deposit' ? 'deposit' : 'other';
+        args.push(e.id, pad(e.player_id), kind, e.type === 'deposit' ? (e.amount_eur ?? 0) : 0, lines[i]);
+      }
+      const ids = (await this.redis.eval(COUNT, KEYS.length, ...KEYS, ...args)) as string[];
+      ids.forEach((id) => counted.add(Number(id)));
+    }
+    return counted;
   }
 
   async read(): Promise<Materialized> {
