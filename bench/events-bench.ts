@@ -44,7 +44,9 @@ async function counted(gateway: RunningApp): Promise<number> {
     const res = await fetch(`${gateway.url}/materialized`);
     return ((await res.json()) as { events_total: number }).events_total;
   } catch (err) {
-    throw new Error(`GET /materialized failed (${String(err)}); the gateway said:\n${gateway.output().slice(-3000)}`);
+    throw new Error(
+      `GET /materialized failed (${String(err)}); the gateway said:\n${gateway.output().slice(-3000)}`,
+    );
   }
 }
 

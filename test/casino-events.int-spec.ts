@@ -11,6 +11,7 @@ import {
   publishRaw,
   recentEvent,
   request,
+  startApp,
   waitFor,
   waitForMessages,
 } from './support';
@@ -474,6 +475,13 @@ describe('GET /materialized', () => {
       const s = await materialized();
       return s.events_total === 1000 ? s : undefined;
     });
+    // Another gateway answers the same (the statistics live in Redis, not in a process).
+    const other = await startApp('gateway', h.env, h.sim.providerEnv);
+    try {
+      expect((await request(other.url, 'GET', '/materialized')).body).toEqual(stats);
+    } finally {
+      await other.stop();
+    }
     expect(stats).toEqual({
       events_total: 1000,
       events_per_minute: 1000, // all within the first minute

@@ -64,7 +64,17 @@ describe('README examples', () => {
   it('has curl examples for every area', () => {
     const paths = examples.map((e) => /localhost:3000(\/[a-z-]+)/.exec(e.command)?.[1]);
     expect(new Set(paths)).toEqual(
-      new Set(['/tasks', '/users', '/id-batches', '/currencies', '/conversions', '/plans', '/search']),
+      new Set([
+        '/tasks',
+        '/users',
+        '/id-batches',
+        '/currencies',
+        '/conversions',
+        '/plans',
+        '/search',
+        '/events',
+        '/materialized',
+      ]),
     );
   });
 

@@ -78,7 +78,7 @@ export const envSchema = z
     EVENTS_PREFETCH: int(1, 10_000, 300),
     EVENTS_ENRICHED_PREFETCH: int(1, 10_000, 1000),
     EVENTS_ENRICHED_BATCH_MS: int(0, 1000, 10),
-    EVENTS_DEDUPE_SECONDS: int(60, 30 * 86400, 86400),
+    EVENTS_DEDUPE_SECONDS: int(60, 30 * 86400, 3600),
     EVENTS_LOG: bool(true),
     PROVIDER_PLANS_URL: z.string().url().optional(),
     PROVIDER_PLANS_TIMEOUT_MS: int(100, 600_000, 10_000),
