@@ -45,6 +45,34 @@ describe('users', () => {
     expect(await userCount()).toBe(before);
   });
 
+  it('keeps when a player last signed in: set on create, by PATCH, cleared by PATCH null and by PUT without it', async () => {
+    const created = await request(h.gateway.url, 'POST', '/users', {
+      name: 'Player',
+      email: email('player'),
+      lastSignedInAt: '2026-11-30T18:05:00Z',
+    });
+    expect([created.status, created.body.lastSignedInAt]).toEqual([201, '2026-11-30T18:05:00.000Z']);
+    const path = `/users/${created.body.id}`;
+    const later = await request(h.gateway.url, 'PATCH', path, {
+      lastSignedInAt: '2026-12-01T08:00:00+01:00',
+    });
+    expect([later.status, later.body.lastSignedInAt, later.body.name]).toEqual([
+      200,
+      '2026-12-01T07:00:00.000Z',
+      'Player',
+    ]);
+    const cleared = await request(h.gateway.url, 'PATCH', path, { lastSignedInAt: null });
+    expect([cleared.status, cleared.body.lastSignedInAt]).toEqual([200, null]);
+    await request(h.gateway.url, 'PATCH', path, { lastSignedInAt: '2026-12-01T08:00:00Z' });
+    const replaced = await request(h.gateway.url, 'PUT', path, { name: 'P', email: email('player') });
+    expect([replaced.status, replaced.body.lastSignedInAt]).toEqual([200, null]);
+    const bad = await request(h.gateway.url, 'PATCH', path, { lastSignedInAt: 'yesterday' });
+    expect([bad.status, bad.body.message]).toEqual([
+      400,
+      expect.stringMatching(/lastSignedInAt must be a valid ISO 8601/),
+    ]);
+  });
+
   it('reads, lists, replaces, patches and deletes', async () => {
     const created = (await request(h.gateway.url, 'POST', '/users', { name: 'Cy', email: email('cy') })).body;
     const got = await request(h.gateway.url, 'GET', `/users/${created.id}`);

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { SIM_MODES, SimMode, loadConfig } from '@conveyor/config';
 
@@ -73,12 +73,17 @@ const app = Fastify({ logger: config.log.http ? { level: config.log.level } : fa
 
 app.get('/health', () => ({ status: 'ok' }));
 
-app.get('/rates', async (_req, reply) => {
-  state.hits.rates++;
+/** Every endpoint's knobs: counts the hit, waits `latencyMs`, fails `errorRate` of the calls. */
+async function simulated(endpoint: keyof typeof state.hits, reply: FastifyReply): Promise<boolean> {
+  state.hits[endpoint]++;
   if (state.latencyMs > 0) await sleep(state.latencyMs);
-  if (Math.random() < state.errorRate) {
-    return reply.status(503).type('text/plain').send('simulated provider error');
-  }
+  if (Math.random() >= state.errorRate) return true;
+  await reply.status(503).type('text/plain').send('simulated provider error');
+  return false;
+}
+
+app.get('/rates', async (_req, reply) => {
+  if (!(await simulated('rates', reply))) return reply;
   const { type, body } = ratesBody(state.mode);
   return reply.type(type).send(body);
 });
@@ -102,11 +107,7 @@ function eventRatesBody(mode: SimMode): { type: string; body: string } {
 }
 
 app.get('/events-rates', async (_req, reply) => {
-  state.hits.eventRates++;
-  if (state.latencyMs > 0) await sleep(state.latencyMs);
-  if (Math.random() < state.errorRate) {
-    return reply.status(503).type('text/plain').send('simulated provider error');
-  }
+  if (!(await simulated('eventRates', reply))) return reply;
   const { type, body } = eventRatesBody(state.mode);
   return reply.type(type).send(body);
 });
@@ -135,11 +136,7 @@ function generatedPlans(plans: number, zones: number): Readable {
 }
 
 app.get('/plans', async (_req, reply) => {
-  state.hits.plans++;
-  if (state.latencyMs > 0) await sleep(state.latencyMs);
-  if (Math.random() < state.errorRate) {
-    return reply.status(503).type('text/plain').send('simulated provider error');
-  }
+  if (!(await simulated('plans', reply))) return reply;
   if (state.mode !== 'ok') {
     const broken = ratesBody(state.mode); // the same broken answers as the rates endpoint
     return reply.type(broken.type).send(broken.body.replace('<gesmes:Envelope', '<planList'));

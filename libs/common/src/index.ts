@@ -12,3 +12,4 @@ export * from './paging';
 export * from './redis.module';
 export * from './semaphore';
 export * from './openapi';
+export * from './until-done';

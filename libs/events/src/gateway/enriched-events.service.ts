@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { z } from 'zod';
-import { Batcher } from '@conveyor/common';
+import { Batcher, untilDone } from '@conveyor/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { Delivery, parseOrDeadLetter } from '@conveyor/messaging';
 import { PlayerRow, UsersService } from '@conveyor/users/gateway';
@@ -135,15 +135,9 @@ export class EnrichedEventsService {
     this.logger.log(`players missing, their events get an empty player: ${fresh.join(', ')}`);
   }
 
-  private async untilDone<T>(what: string, work: () => Promise<T>): Promise<T | undefined> {
-    for (let wait = 100; !this.stopping.signal.aborted; wait = Math.min(wait * 2, 5000)) {
-      try {
-        return await work();
-      } catch (err) {
-        this.logger.warn(`${what} failed, retrying in ${wait} ms: ${(err as Error).message}`);
-        await sleep(wait, undefined, { signal: this.stopping.signal }).catch(() => undefined);
-      }
-    }
-    return undefined;
+  private untilDone<T>(what: string, work: () => Promise<T>): Promise<T | undefined> {
+    return untilDone(work, this.stopping.signal, (err, wait) =>
+      this.logger.warn(`${what} failed, retrying in ${wait} ms: ${(err as Error).message}`),
+    );
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { Batcher } from '@conveyor/common';
+import { Batcher, untilDone } from '@conveyor/common';
 import type { Tx } from '@conveyor/db';
 import { PRIORITIES, Priority, StatusMessage, TaskErrorInfo, statusBatchSchema } from '@conveyor/contracts';
 import { Delivery, parseOrDeadLetter, readDeadLetter } from '@conveyor/messaging';
@@ -190,15 +190,9 @@ export class TaskReportsService {
    * messages stay unacked meanwhile, so the broker holds the rest back; nacking would count
    * against the delivery limit and could lose reports.
    */
-  private async untilDone<T>(write: () => Promise<T>): Promise<T | undefined> {
-    for (let wait = 100; !this.stopping.signal.aborted; wait = Math.min(wait * 2, 5000)) {
-      try {
-        return await write();
-      } catch (err) {
-        this.logger.warn(`applying reports failed, retrying in ${wait} ms: ${(err as Error).message}`);
-        await sleep(wait, undefined, { signal: this.stopping.signal }).catch(() => undefined);
-      }
-    }
-    return undefined;
+  private untilDone<T>(write: () => Promise<T>): Promise<T | undefined> {
+    return untilDone(write, this.stopping.signal, (err, wait) =>
+      this.logger.warn(`applying reports failed, retrying in ${wait} ms: ${(err as Error).message}`),
+    );
   }
 }
