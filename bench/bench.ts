@@ -11,6 +11,7 @@ import * as amqplib from 'amqplib';
 import { Client } from 'pg';
 import { TASK_STATUSES, TERMINAL_STATUSES } from '@conveyor/contracts';
 import { QUORUM_QUEUE_ARGS } from '@conveyor/messaging';
+import { BaselineResult, bullmqBaseline, rawBrokerBaseline } from './baselines';
 import { EVENTS, EventsResult, eventsBench } from './events-bench';
 import { LoadResult, searchBench } from './search-bench';
 import { ROOT, RunningApp, appScript, startAll, startProcess } from '../tools/apps';
@@ -258,6 +259,11 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${searchLines(await searchBench()).join('\n')}\n`);
     return;
   }
+  if (process.env.BENCH_ONLY === 'baselines') {
+    const [raw, bull] = await baselines(135);
+    process.stdout.write(`\n${baselineLines(raw, bull).join('\n')}\n`);
+    return;
+  }
   if (process.env.BENCH_ONLY === 'events') {
     const events = await eventsBench(env.AMQP_URL);
     const raw = await rawBroker(events[0].messageBytes);
@@ -294,6 +300,14 @@ async function main(): Promise<void> {
       `${TASKS} tasks due in the same second: published ${(b.publishedP50 / 1000).toFixed(2)} s (p50) and ` +
         `${(b.publishedMax / 1000).toFixed(2)} s (all) after it; all succeeded ${(b.succeededMax / 1000).toFixed(2)} s after it`,
     );
+  const [rawRight, bull] = process.env.BENCH_ONLY ? [] : await baselines(c.messageSize);
+  if (rawRight && bull) {
+    lines.push(...baselineLines(rawRight, bull));
+    const batchRun = c.runs[0];
+    lines.push(
+      `  conveyor batch run ÷ raw broker (separate processes): ${(batchRun.rate / rawRight.rate).toFixed(3)}; ÷ BullMQ: ${(batchRun.rate / bull.rate).toFixed(3)}`,
+    );
+  }
   // Events last, with the broker measured again at the size of one event's message.
   const events = process.env.BENCH_ONLY ? undefined : await eventsBench(env.AMQP_URL);
   const rawEvents = events ? await rawBroker(events[0].messageBytes) : undefined;
@@ -303,7 +317,15 @@ async function main(): Promise<void> {
   // Flat keys, numbers only; a run that skips a part leaves its keys out.
   const [batch, single] = c.runs;
   const results: Record<string, number> = {
-    raw_msgs_per_s: Math.round(raw.rate),
+    raw_short_msgs_per_s: Math.round(raw.rate),
+    ...(rawRight && bull
+      ? {
+          raw_msgs_per_s: Math.round(rawRight.rate),
+          bullmq_jobs_per_s: Math.round(bull.rate),
+          batch_vs_raw: round3(batch.rate / rawRight.rate),
+          batch_vs_bullmq: round3(batch.rate / bull.rate),
+        }
+      : {}),
     batch_tasks_per_s: Math.round(batch.rate),
     batch_ratio: round3(batch.rate / raw.rate),
     ...(single ? { single_tasks_per_s: Math.round(single.rate), single_p99_ms: Math.round(single.p99) } : {}),
@@ -324,6 +346,21 @@ async function main(): Promise<void> {
 }
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
+const BASELINE_COUNT = Number(process.env.BENCH_BASELINE_COUNT ?? 100_000);
+
+/** The raw broker done right, then BullMQ, each over BASELINE_COUNT messages or jobs. */
+async function baselines(messageSize: number): Promise<[BaselineResult, BaselineResult]> {
+  const raw = await rawBrokerBaseline(BASELINE_COUNT, messageSize);
+  const bull = await bullmqBaseline(BASELINE_COUNT, env.REDIS_URL);
+  return [raw, bull];
+}
+
+function baselineLines(raw: BaselineResult, bull: BaselineResult): string[] {
+  return [
+    `baselines, ${raw.count} each: raw broker in separate processes (window of 500 confirms, prefetch 400): ${raw.rate.toFixed(0)} msg/s (${raw.seconds.toFixed(2)} s)`,
+    `  BullMQ (addBulk of 1,000, one worker process at concurrency 200, Redis appendfsync everysec): ${bull.rate.toFixed(0)} jobs/s (${bull.seconds.toFixed(2)} s)`,
+  ];
+}
 
 function eventsLines(events: EventsResult[], rawRate: number): string[] {
   const lines = [
