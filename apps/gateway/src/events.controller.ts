@@ -6,10 +6,12 @@ import {
   ApiExtraModels,
   ApiOkResponse,
   ApiOperation,
+  ApiServiceUnavailableResponse,
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import { ErrorResponseDto } from '@conveyor/common';
 import {
   CasinoEventBatchDto,
   CasinoEventDto,
@@ -49,6 +51,10 @@ export class EventsController {
     examples: EVENT_EXAMPLES,
   })
   @ApiAcceptedResponse({ type: EventsAcceptedDto })
+  @ApiServiceUnavailableResponse({
+    type: ErrorResponseDto,
+    description: 'The broker did not confirm the message (send the events again: an id is counted once)',
+  })
   publish(@Req() req: FastifyRequest, @Headers('content-type') contentType = ''): Promise<EventsAcceptedDto> {
     return this.publisher.publish(req.body, contentType);
   }
@@ -60,6 +66,10 @@ export class EventsController {
       'The same on every gateway (kept in Redis): events counted once each, their rate, the top players.',
   })
   @ApiOkResponse({ type: MaterializedDto })
+  @ApiServiceUnavailableResponse({
+    type: ErrorResponseDto,
+    description: 'Redis, which holds them, is unavailable',
+  })
   materialized(): Promise<MaterializedDto> {
     return this.stats.read();
   }
@@ -70,6 +80,10 @@ export class EventsController {
     description: 'At most 100; each has exactly the keys of the JSON log line.',
   })
   @ApiOkResponse({ type: RecentEventsDto })
+  @ApiServiceUnavailableResponse({
+    type: ErrorResponseDto,
+    description: 'Redis, which holds them, is unavailable',
+  })
   async recent(@Query() query: RecentQueryDto): Promise<RecentEventsDto> {
     return { items: await this.stats.recent(query.limit) };
   }

@@ -23,7 +23,7 @@ const EVERY_OPERATION: Responses = {
 /** What a request with a body can meet whatever its route (GET bodies are never read). */
 const WITH_BODY: Responses = {
   '413': { description: 'The body is larger than HTTP_BODY_LIMIT_BYTES', content: ERROR_CONTENT },
-  '415': { description: 'The body is neither JSON nor text', content: ERROR_CONTENT },
+  '415': { description: 'The body is of a media type the operation does not take', content: ERROR_CONTENT },
 };
 
 const STORE_DOWN: Responses = {

@@ -57,15 +57,17 @@ export type RejectionCode =
   | 'UNDECODABLE'
   | 'INVALID_EVENT'
   | 'UNKNOWN_CURRENCY'
-  | 'RATES_UNAVAILABLE';
+  | 'RATES_UNAVAILABLE'
+  /** A store or the broker did not answer (over HTTP: 503). */
+  | 'UNAVAILABLE';
 
-/** The events area's error: `reason` is the dead letter's code; over HTTP it is a 400 (503 for rates). */
+/** The events area's error: `reason` is the dead letter's code; over HTTP a 400, or a 503 when something was unavailable. */
 export class EventsError extends AppError {
   constructor(
     readonly reason: RejectionCode,
     message: string,
   ) {
-    super(reason === 'RATES_UNAVAILABLE' ? 'UNAVAILABLE' : 'VALIDATION', message);
+    super(reason === 'RATES_UNAVAILABLE' || reason === 'UNAVAILABLE' ? 'UNAVAILABLE' : 'VALIDATION', message);
   }
 }
 

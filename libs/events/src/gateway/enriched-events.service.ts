@@ -113,7 +113,7 @@ export class EnrichedEventsService {
     const counted = await this.untilDone('counting the events', () => this.stats.count(finished, lines));
     if (!counted) return;
     if (this.config.events.log) {
-      const fresh = lines.filter((_, i) => counted.has(finished[i].id));
+      const fresh = lines.filter((_, i) => counted.has(i));
       if (fresh.length) process.stdout.write(`${fresh.join('\n')}\n`);
     }
     const now = Date.now();

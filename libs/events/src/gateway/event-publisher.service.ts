@@ -45,10 +45,18 @@ export class EventPublisher {
   async publish(body: unknown, contentType: string): Promise<PublishedEvents> {
     const { events, batch } = Buffer.isBuffer(body) ? fromProtobuf(body, contentType) : fromJson(body);
     const routingKey = batch ? 'event.batch' : `event.${events[0].type}`;
-    await this.amqp.publish(EXCHANGES.events, routingKey, encodeEvents(events, batch), {
-      contentType: PROTOBUF,
-      type: batch ? EVENT_BATCH_MESSAGE_TYPE : EVENT_MESSAGE_TYPE,
-    });
+    try {
+      await this.amqp.publish(EXCHANGES.events, routingKey, encodeEvents(events, batch), {
+        contentType: PROTOBUF,
+        type: batch ? EVENT_BATCH_MESSAGE_TYPE : EVENT_MESSAGE_TYPE,
+      });
+    } catch (err) {
+      // Not confirmed: the client may send them again (an event id is counted once).
+      throw new EventsError(
+        'UNAVAILABLE',
+        `the broker did not confirm the events: ${(err as Error).message}`,
+      );
+    }
     this.metrics.published.inc({ via: 'http' }, events.length);
     return { accepted: events.length, ids: events.map((e) => e.id) };
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { RedisService } from '@conveyor/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import type { LoggedEvent } from '../event';
+import { EventsError, type LoggedEvent } from '../event';
 
 const P = 'conveyor:events:';
 /** Every gateway reads and writes the same keys, so every gateway answers the same statistics. */
@@ -23,7 +23,8 @@ const COUNT_CHUNK = 1000;
 /**
  * Counts a batch in one step: an event whose id was seen within the dedupe window is skipped, the
  * others add to the totals, the per-second counter (Redis's clock, so gateways agree), the top
- * players and the recent list. Answers the ids it counted. Player ids are zero-padded members,
+ * players and the recent list. Answers the positions it counted (an id twice in one call, say a
+ * redelivery beside its first delivery, counts at its first position only). Player ids are zero-padded members,
  * so among equal scores the first in order is the lowest id.
  * ARGV: ttl, then per event: id, padded player, kind (bet|win|deposit|other), deposit cents, JSON.
  */
@@ -36,7 +37,7 @@ local counted = {}
 for i = 2, #ARGV, 5 do
   local id = ARGV[i]
   if redis.call('SET', KEYS[1] .. id, '1', 'EX', ttl, 'NX') then
-    counted[#counted + 1] = id
+    counted[#counted + 1] = (i - 2) / 5
     local player, kind = ARGV[i + 1], ARGV[i + 2]
     if kind == 'bet' or kind == 'win' then redis.call('ZINCRBY', KEYS[4], 1, player) end
     if kind == 'win' then redis.call('ZINCRBY', KEYS[5], 1, player) end
@@ -114,9 +115,9 @@ export class EventStats {
   ) {}
 
   /**
-   * Counts the events not counted before (by id, within the dedupe window); answers their ids.
-   * At most COUNT_CHUNK events per script call: a batch of batch messages can hold 50,000, and
-   * one call with all their arguments overflowed the stack.
+   * Counts the events not counted before (by id, within the dedupe window); answers the positions
+   * in `events` it counted. At most COUNT_CHUNK events per script call: a batch of batch messages
+   * can hold 50,000, and one call with all their arguments overflowed the stack.
    */
   async count(events: LoggedEvent[], lines: string[]): Promise<Set<number>> {
     const counted = new Set<number>();
@@ -128,14 +129,14 @@ export class EventStats {
           e.type === 'bet' ? (e.has_won ? 'win' : 'bet') : e.type === 'deposit' ? 'deposit' : 'other';
         args.push(e.id, pad(e.player_id), kind, e.type === 'deposit' ? (e.amount_eur ?? 0) : 0, lines[i]);
       }
-      const ids = (await this.redis.eval(COUNT, KEYS.length, ...KEYS, ...args)) as string[];
-      ids.forEach((id) => counted.add(Number(id)));
+      const positions = (await this.redis.eval(COUNT, KEYS.length, ...KEYS, ...args)) as number[];
+      positions.forEach((p) => counted.add(start + p));
     }
     return counted;
   }
 
   async read(): Promise<Materialized> {
-    const r = (await this.redis.eval(READ, KEYS.length, ...KEYS)) as string[];
+    const r = (await this.fromRedis(() => this.redis.eval(READ, KEYS.length, ...KEYS))) as string[];
     const [total, firstAt, now, last] = r.slice(0, 4).map((v) => (v === '' ? NaN : Number(v)));
     const top = (k: number): TopPlayer | null =>
       r[4 + 2 * k] ? { id: Number(r[4 + 2 * k]), count: Number(r[5 + 2 * k]) } : null;
@@ -153,7 +154,16 @@ export class EventStats {
 
   /** The last counted events, newest first, as logged. */
   async recent(limit: number): Promise<LoggedEvent[]> {
-    const lines = await this.redis.lrange(STATS_KEYS.recent, 0, limit - 1);
+    const lines = await this.fromRedis(() => this.redis.lrange(STATS_KEYS.recent, 0, limit - 1));
     return lines.map((line) => JSON.parse(line) as LoggedEvent);
+  }
+
+  /** A read for a client: Redis failing is a 503 that says what is down, not the client's words. */
+  private async fromRedis<T>(read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch {
+      throw new EventsError('UNAVAILABLE', 'the statistics store (Redis) is unavailable; retry shortly');
+    }
   }
 }
