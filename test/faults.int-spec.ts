@@ -32,8 +32,12 @@ describe('faults', () => {
   });
 
   it('loses nothing when the gateway is killed with SIGKILL before its relay published', async () => {
-    // A relay that only looks once a minute: what is accepted stays in the outbox until the kill.
-    const slow = await startApp('gateway', h.env, { OUTBOX_POLL_MS: '60000' });
+    // A relay that only looks once a minute, and is not woken by commits: what is accepted stays
+    // in the outbox until the kill.
+    const slow = await startApp('gateway', h.env, {
+      OUTBOX_POLL_MS: '60000',
+      OUTBOX_WAKE_ON_COMMIT: 'false',
+    });
     await new Promise((r) => setTimeout(r, 300)); // let its first (empty) relay pass go by
     const ids = await submitMany(slow.url, 100, () => ({ seconds: 0, cpuBound: false }));
     const single = await request(slow.url, 'POST', '/tasks', {

@@ -35,7 +35,8 @@ export interface AppConfig {
   amqp: { url: string; heartbeatSeconds: number; publishTimeoutMs: number };
   /** The secret the relay signs task messages with and workers check them against. */
   taskSigningKey: string;
-  outbox: { pollMs: number; batchSize: number };
+  /** `wakeOnCommit`: a task due now is published right after its commit, not at the next poll. */
+  outbox: { pollMs: number; batchSize: number; wakeOnCommit: boolean };
   status: { prefetch: number; batchMs: number };
   cancelMarkTtlSeconds: number;
   eventsPollMs: number;
@@ -131,7 +132,11 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
       publishTimeoutMs: e.AMQP_PUBLISH_TIMEOUT_MS,
     },
     taskSigningKey: e.TASK_SIGNING_KEY ?? LOCAL_SIGNING_KEY,
-    outbox: { pollMs: e.OUTBOX_POLL_MS, batchSize: e.OUTBOX_BATCH_SIZE },
+    outbox: {
+      pollMs: e.OUTBOX_POLL_MS,
+      batchSize: e.OUTBOX_BATCH_SIZE,
+      wakeOnCommit: e.OUTBOX_WAKE_ON_COMMIT,
+    },
     status: { prefetch: e.STATUS_PREFETCH, batchMs: e.STATUS_BATCH_MS },
     cancelMarkTtlSeconds: e.CANCEL_MARK_TTL_SECONDS,
     eventsPollMs: e.EVENTS_POLL_MS,

@@ -48,6 +48,7 @@ export const envSchema = z
     AMQP_PUBLISH_TIMEOUT_MS: int(100, 600_000, 10_000),
     OUTBOX_POLL_MS: int(10, 60_000, 100),
     OUTBOX_BATCH_SIZE: int(1, 10_000, 500),
+    OUTBOX_WAKE_ON_COMMIT: bool(true),
     STATUS_PREFETCH: int(1, 10_000, 64),
     STATUS_BATCH_MS: int(0, 1000, 5),
     WORKER_CPU_THREADS: int(0, 256, 0),

@@ -36,6 +36,11 @@ export class OutboxRelay {
     this.loop.start();
   }
 
+  /** New rows are due: look now instead of at the next poll (a pass in progress looks again after). */
+  wake(): void {
+    this.loop.wake();
+  }
+
   /** Stops after the pass in progress, whose publishes and commit complete first. */
   stop(): Promise<void> {
     return this.loop.stop();

@@ -26,6 +26,7 @@ import { MAX_ATTEMPTS, TaskChangesRepository } from './task-changes.repository';
 import { PreparedTask, TasksRepository } from './tasks.repository';
 import { taskView } from './task-view';
 import { requestFingerprint } from './idempotency';
+import { OutboxRelay } from './outbox.relay';
 
 const DEFAULT_MAX_ATTEMPTS = 3;
 
@@ -45,6 +46,7 @@ export class TasksService {
     private readonly attemptsRepo: TaskAttemptsRepository,
     private readonly redis: RedisService,
     private readonly amqp: AmqpService,
+    private readonly relay: OutboxRelay,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -55,7 +57,10 @@ export class TasksService {
     }
     const { task: row, message } = this.prepare(dto, '', idempotencyKey ?? null);
     const task = await this.repo.insertWithMessage(row, message);
-    if (task) return { task: taskView(task), created: true };
+    if (task) {
+      this.publishSoon([task.runAt]);
+      return { task: taskView(task), created: true };
+    }
     const existing = idempotencyKey ? await this.repo.findByIdempotencyKey(idempotencyKey) : null;
     if (!existing) throw new TasksError('CONFLICT', 'the idempotency key is in use; retry the request');
     // A task created before fingerprints were kept has none: it answers as a repeat, as it did then.
@@ -71,7 +76,15 @@ export class TasksService {
   /** Creates up to 1,000 tasks in one transaction: all of them, or none when one is invalid. */
   async createMany(dtos: TaskCreateDto[]): Promise<TaskResponseDto[]> {
     const prepared = dtos.map((dto, i) => this.prepare(dto, `items[${i}].`, null));
-    return (await this.repo.insertMany(prepared)).map(taskView);
+    const tasks = await this.repo.insertMany(prepared);
+    this.publishSoon(tasks.map((t) => t.runAt));
+    return tasks.map(taskView);
+  }
+
+  /** A task due now need not wait for the relay's next poll: committed, its message goes out at once. */
+  private publishSoon(runAts: Date[]): void {
+    const now = Date.now();
+    if (this.config.outbox.wakeOnCommit && runAts.some((at) => at.getTime() <= now)) this.relay.wake();
   }
 
   /** Validates one request against its task type and builds its row and first message. */
@@ -138,6 +151,7 @@ export class TasksService {
   /** Runs a failed, dead or cancelled task again as a new attempt. */
   async rerun(id: string): Promise<TaskResponseDto> {
     const task = await this.changes.rerun(id, (t) => taskOutboxMessage(t, t.attempts, t.runAt));
+    if (task) this.publishSoon([task.runAt]);
     if (!task) {
       const current = await this.get(id);
       if (canTransition(current.status, 'pending')) {

@@ -1,0 +1,293 @@
+/**
+ * The task runs of `make bench`: the in-process raw broker figure, Conveyor end to end (a batch
+ * run and a single-POST run), and a burst of tasks due in the same second.
+ */
+import * as http from 'node:http';
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import * as amqplib from 'amqplib';
+import { Client } from 'pg';
+import { TASK_STATUSES, TERMINAL_STATUSES } from '@conveyor/contracts';
+import { QUORUM_QUEUE_ARGS } from '@conveyor/messaging';
+import { ROOT, RunningApp, appScript, startAll, startProcess } from '../tools/apps';
+import { cpuDelta, cpuSeconds, pidFromFile } from './cpu';
+
+export const TASKS = Number(process.env.BENCH_TASKS ?? 10_000);
+export const SUBMIT_CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
+const env = process.env as Record<string, string>;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+/** Publish with confirms + consume with ack, persistent messages, on a quorum queue like the work queues. */
+export async function rawBroker(messageSize: number): Promise<{ seconds: number; rate: number }> {
+  const queue = 'bench.raw';
+  const setup = await amqplib.connect(env.AMQP_URL);
+  const admin = await setup.createChannel();
+  await admin.assertExchange('conveyor.dlx', 'fanout', { durable: true });
+  await admin.deleteQueue(queue);
+  await admin.assertQueue(queue, { durable: true, arguments: QUORUM_QUEUE_ARGS });
+
+  const consumerConn = await amqplib.connect(env.AMQP_URL);
+  const consumer = await consumerConn.createChannel();
+  await consumer.prefetch(100);
+  let received = 0;
+  let done!: () => void;
+  const all = new Promise<void>((ok) => (done = ok));
+  await consumer.consume(queue, (msg) => {
+    if (!msg) return;
+    consumer.ack(msg);
+    if (++received === TASKS) done();
+  });
+
+  const publisherConn = await amqplib.connect(env.AMQP_URL);
+  const publisher = await publisherConn.createConfirmChannel();
+  const body = Buffer.alloc(messageSize, 'x');
+  const started = performance.now();
+  // Same shape as the relay: batches of confirmed publishes in flight together.
+  for (let sent = 0; sent < TASKS;) {
+    const n = Math.min(500, TASKS - sent);
+    for (let i = 0; i < n; i++) {
+      publisher.publish('', queue, body, {
+        persistent: true,
+        mandatory: true,
+        contentType: 'application/json',
+      });
+    }
+    await publisher.waitForConfirms();
+    sent += n;
+  }
+  await all;
+  const seconds = (performance.now() - started) / 1000;
+  await admin.deleteQueue(queue);
+  for (const c of [publisherConn, consumerConn, setup]) await c.close();
+  return { seconds, rate: TASKS / seconds };
+}
+
+/** A gateway or worker on a fixed port, with the bench's environment. */
+function startApp(name: 'gateway' | 'worker', port: number): Promise<RunningApp> {
+  const portVar = name === 'gateway' ? 'GATEWAY_PORT' : 'WORKER_PORT';
+  return startProcess({
+    name,
+    script: appScript(name),
+    port,
+    // BENCH_NODE_ARGS: extra node flags for both apps, say `--cpu-prof --cpu-prof-dir=prof` to profile them.
+    nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    // No plans syncs here: the runs truncate the task table under a live gateway.
+    env: { ...process.env, LOG_LEVEL: 'warn', SYNC_INTERVAL_SECONDS: '0', [portVar]: String(port) },
+    readyWithinMs: 60_000,
+  });
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
+
+/** POST with a keep-alive agent: the load generator must cost far less CPU than the gateway. */
+function post(url: string, body: string): Promise<number> {
+  return new Promise((ok, fail) => {
+    const req = http.request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => ok(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', fail);
+    req.end(body);
+  });
+}
+
+export interface RunResult {
+  mode: string;
+  /** CPU seconds each component spent during the run. */
+  cpu: Record<string, number>;
+  seconds: number;
+  rate: number;
+  submitSeconds: number;
+  p50: number;
+  p99: number;
+}
+
+const TASK = { type: 'demo.work', payload: { seconds: 0, cpuBound: false } };
+const UNFINISHED = TASK_STATUSES.filter((s) => !TERMINAL_STATUSES.includes(s));
+
+/**
+ * Polls until no task is unfinished, then checks that all succeeded. The poll reads the status
+ * index for the few unfinished rows rather than counting all of them, so watching costs the
+ * database little next to the run it watches.
+ */
+async function allSucceeded(db: Client, everyMs: number, expected = TASKS): Promise<void> {
+  const deadline = performance.now() + 600_000;
+  while ((await db.query(`SELECT 1 FROM tasks WHERE status = ANY($1) LIMIT 1`, [UNFINISHED])).rowCount) {
+    if (performance.now() > deadline) throw new Error('the tasks did not finish in 10 min');
+    await sleep(everyMs);
+  }
+  const { rows } = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM tasks WHERE status = 'succeeded'`,
+  );
+  if (rows[0].n !== expected) throw new Error(`${rows[0].n} of ${expected} tasks succeeded`);
+}
+
+/** Submits TASKS tasks (one per POST, or 1,000 per batch) and waits until all have succeeded. */
+async function conveyorRun(
+  db: Client,
+  url: string,
+  mode: 'single' | 'batch',
+  stack: () => Record<string, number>,
+): Promise<RunResult> {
+  await db.query('TRUNCATE tasks, outbox, task_attempts CASCADE');
+  const requests =
+    mode === 'single'
+      ? Array.from({ length: TASKS }, () => ({ path: '/tasks', body: JSON.stringify(TASK) }))
+      : Array.from({ length: Math.ceil(TASKS / 1000) }, (_, i) => ({
+          path: '/tasks/batch',
+          body: JSON.stringify({
+            items: Array.from({ length: Math.min(1000, TASKS - i * 1000) }, () => TASK),
+          }),
+        }));
+  const concurrency = mode === 'single' ? SUBMIT_CONCURRENCY : 4;
+  const cpuBefore = stack();
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < requests.length) {
+        const r = requests[next++];
+        const status = await post(`${url}${r.path}`, r.body);
+        if (status !== 201) throw new Error(`${r.path} answered ${status}`);
+      }
+    }),
+  );
+  const submitSeconds = (performance.now() - started) / 1000;
+  await allSucceeded(db, 20);
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = cpuDelta(cpuBefore, stack());
+  const { rows } = await db.query<{ ms: number }>(
+    `SELECT extract(epoch FROM (finished_at - created_at)) * 1000 AS ms FROM tasks ORDER BY 1`,
+  );
+  const latencies = rows.map((r) => Number(r.ms));
+  return {
+    mode,
+    cpu,
+    seconds,
+    rate: TASKS / seconds,
+    submitSeconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+  };
+}
+
+export interface BurstResult {
+  publishedP50: number;
+  publishedMax: number;
+  succeededMax: number;
+}
+
+/** TASKS tasks all due in the same second: how long after it the relay has published them all. */
+async function dueBurst(db: Client, url: string): Promise<BurstResult> {
+  await db.query('TRUNCATE tasks, outbox, task_attempts CASCADE');
+  const dueAt = new Date(Math.ceil(Date.now() / 1000) * 1000 + 20_000);
+  const item = { ...TASK, runAt: dueAt.toISOString() };
+  for (let i = 0; i < TASKS; i += 1000) {
+    const items = Array.from({ length: Math.min(1000, TASKS - i) }, () => item);
+    const status = await post(`${url}/tasks/batch`, JSON.stringify({ items }));
+    if (status !== 201) throw new Error(`/tasks/batch answered ${status}`);
+  }
+  if (Date.now() >= dueAt.getTime()) throw new Error('submission took longer than the lead time');
+  await allSucceeded(db, 50);
+  const { rows } = await db.query<{ queued: number; finished: number }>(
+    `SELECT extract(epoch FROM (queued_at - $1::timestamptz)) * 1000 AS queued,
+       extract(epoch FROM (finished_at - $1::timestamptz)) * 1000 AS finished FROM tasks`,
+    [dueAt],
+  );
+  const queued = rows.map((r) => Number(r.queued)).sort((a, b) => a - b);
+  return {
+    publishedP50: percentile(queued, 50),
+    publishedMax: queued[queued.length - 1],
+    succeededMax: Math.max(...rows.map((r) => Number(r.finished))),
+  };
+}
+
+export interface SteadyResult {
+  rate: number;
+  count: number;
+  p50: number;
+  p99: number;
+}
+
+export const STEADY_RATE = Number(process.env.BENCH_STEADY_RATE ?? 500);
+const STEADY_SECONDS = 10;
+
+/**
+ * Open loop: one POST /tasks every 1/STEADY_RATE s for 10 s, each sent on schedule whether or not
+ * the earlier ones were answered; then createdAt to finishedAt of each, from the database.
+ */
+async function steadyRun(db: Client, url: string): Promise<SteadyResult> {
+  await db.query('TRUNCATE tasks, outbox, task_attempts CASCADE');
+  const count = STEADY_RATE * STEADY_SECONDS;
+  const body = JSON.stringify(TASK);
+  const started = performance.now();
+  const sent: Promise<number>[] = [];
+  for (let i = 0; i < count; i++) {
+    const due = started + (i * 1000) / STEADY_RATE;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    sent.push(post(`${url}/tasks`, body));
+  }
+  const statuses = await Promise.all(sent);
+  const refused = statuses.filter((s) => s !== 201).length;
+  if (refused) throw new Error(`${refused} of ${count} steady submissions were refused`);
+  await allSucceeded(db, 20, count);
+  const { rows } = await db.query<{ ms: number }>(
+    `SELECT extract(epoch FROM (finished_at - created_at)) * 1000 AS ms FROM tasks ORDER BY 1`,
+  );
+  const latencies = rows.map((r) => Number(r.ms));
+  return { rate: STEADY_RATE, count, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+export async function conveyor(): Promise<{
+  runs: RunResult[];
+  burst?: BurstResult;
+  steady?: SteadyResult;
+  messageSize: number;
+}> {
+  const [gateway, worker] = await startAll([startApp('gateway', 3900), startApp('worker', 3901)]);
+  const url = gateway.url;
+  const db = new Client({ connectionString: env.DATABASE_URL });
+  try {
+    await db.connect();
+    const run = resolve(ROOT, '.data/bench');
+    const stack = () => {
+      const own = process.cpuUsage();
+      return {
+        ...cpuSeconds({
+          gateway: gateway.proc.pid,
+          worker: worker.proc.pid,
+          rabbitmq: pidFromFile(`${run}/run/rabbitmq.launcher.pid`),
+          postgres: pidFromFile(`${run}/postgres/postmaster.pid`),
+          replica: pidFromFile(`${run}/postgres-replica/postmaster.pid`),
+          redis: pidFromFile(`${run}/run/redis.pid`),
+        }),
+        'load generator': (own.user + own.system) / 1e6,
+      };
+    };
+    // BENCH_ONLY=batch: the batch run alone (say, to profile it).
+    const batchOnly = process.env.BENCH_ONLY === 'batch';
+    const runs = [await conveyorRun(db, url, 'batch', stack)];
+    if (!batchOnly) runs.push(await conveyorRun(db, url, 'single', stack));
+    const steady = batchOnly ? undefined : await steadyRun(db, url);
+    const burst = batchOnly ? undefined : await dueBurst(db, url);
+    const sample = await db.query<{ len: number }>(
+      `SELECT octet_length(jsonb_build_object('id', id, 'type', type, 'priority', priority, 'payload', payload)::text) AS len FROM tasks LIMIT 1`,
+    );
+    return { runs, burst, steady, messageSize: Number(sample.rows[0].len) };
+  } finally {
+    await db.end().catch(() => undefined);
+    await Promise.all([gateway.stop(), worker.stop()]);
+  }
+}
