@@ -55,11 +55,11 @@ export class EventEnricher {
     const contentType = (delivery.contentType ?? '').split(';')[0].trim().toLowerCase();
     const events = decodeEvents(delivery.body, contentType, isBatchMessage(delivery.type));
     this.metrics.received.inc(events.length);
-    const enriched: EnrichedFields[] = [];
-    for (const event of events) {
-      if (event.amount === undefined || event.currency === undefined) enriched.push(event);
-      else enriched.push({ ...event, amount_eur: await this.rates.toEurCents(event.amount, event.currency) });
-    }
-    return enriched;
+    const priced = (e: EnrichedFields) => e.amount !== undefined && e.currency !== undefined;
+    const cents = await this.rates.toEurCents(
+      events.filter(priced).map((e) => ({ amount: e.amount!, currency: e.currency! })),
+    );
+    let next = 0;
+    return events.map((e) => (priced(e) ? { ...e, amount_eur: cents[next++] } : e));
   }
 }

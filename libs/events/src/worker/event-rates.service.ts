@@ -60,12 +60,14 @@ export class EventRatesService {
   }
 
   /**
-   * `amount` of `currency` in euro cents. Without a table (the provider down), or with one that
-   * lacks the currency (its next refresh may bring it), it asks again until the deadline; then
-   * the event is refused with the reason.
+   * The amounts of one message in euro cents, from one look at the table. Without a table (the
+   * provider down), or with one that lacks a currency (its next refresh may bring it), it asks
+   * again until the deadline; then the message is refused with the reason.
    */
-  async toEurCents(amount: number, currency: string): Promise<number> {
-    if (currency === 'EUR') return amount;
+  async toEurCents(items: { amount: number; currency: string }[]): Promise<number[]> {
+    const convert = (table: RateTable) => items.map((i) => amountInEurCents(i.amount, i.currency, table));
+    const foreign = items.filter((i) => i.currency !== 'EUR').map((i) => i.currency);
+    if (foreign.length === 0) return items.map((i) => i.amount);
     const deadline = Date.now() + this.config.events.ratesWaitMs;
     for (;;) {
       let table: RateTable | undefined;
@@ -76,9 +78,9 @@ export class EventRatesService {
         if (!(err instanceof RatesUnavailableError)) throw err;
         failure = err.message;
       }
-      if (table?.rates[currency]) return amountInEurCents(amount, currency, table);
+      if (table && foreign.every((c) => table.rates[c])) return convert(table);
       if (Date.now() >= deadline) {
-        if (table) return amountInEurCents(amount, currency, table); // refuses it, naming the currency
+        if (table) return convert(table); // refuses it, naming the currency
         throw new EventsError(
           'RATES_UNAVAILABLE',
           `no events rate table within ${this.config.events.ratesWaitMs} ms: ${failure}`,
