@@ -58,7 +58,7 @@ export interface AppConfig {
     ratesProviderUrl: string;
     ratesMaxAgeMs: number;
     ratesWaitMs: number;
-    /** How long a worker reuses the table it read from Redis (0: read it for every event). */
+    /** How long a worker reuses the table it read from Redis (0: read it for every message). */
     ratesMemoryMs: number;
     prefetch: number;
     enrichedPrefetch: number;
