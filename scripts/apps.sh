@@ -28,7 +28,11 @@ start() { # name port host
   # Logs are on stderr; stdout is data (the gateway's enriched casino events, one JSON line each).
   local data="$LOGS/$1.log"
   [ "$1" = gateway ] && data="$LOGS/events.log"
-  nohup setsid node "dist/apps/$1/src/main.js" >>"$data" 2>>"$LOGS/$1.log" </dev/null &
+  # Each app connects to RabbitMQ as its own least-privilege user (scripts/stack.sh makes them).
+  local amqp="$AMQP_URL"
+  [ "$1" = gateway ] && amqp="$GATEWAY_AMQP_URL"
+  [ "$1" = worker ] && amqp="$WORKER_AMQP_URL"
+  AMQP_URL="$amqp" nohup setsid node "dist/apps/$1/src/main.js" >>"$data" 2>>"$LOGS/$1.log" </dev/null &
   echo $! >"$RUN/$1.pid"
   local deadline=$((SECONDS + 60))
   until curl -fs "http://$3:$2/health" >/dev/null 2>&1; do
@@ -54,6 +58,8 @@ case "${1:-}" in
   up)
     node dist/libs/db/src/migrate.js
     node dist/tools/seed-players.js
+    # A development admin key, made once (again if the database was reset): the README's $KEY.
+    node dist/tools/apikey.js ensure --file .data/dev/admin.key --name "development admin"
     start provider-sim "$PROVIDER_SIM_PORT" "$PROVIDER_SIM_HOST"
     start gateway "$GATEWAY_PORT" "$GATEWAY_HOST"
     start worker "$WORKER_PORT" "$WORKER_HOST"
@@ -69,6 +75,7 @@ Conveyor is up.
   Worker           http://$WORKER_HOST:$WORKER_PORT/health
   Provider sim     http://$PROVIDER_SIM_HOST:$PROVIDER_SIM_PORT/rates  (knobs: GET/PUT /_sim)
   RabbitMQ console $mgmt  (login $user / $pass)
+  Admin API key    $(cat .data/dev/admin.key)  (in .data/dev/admin.key: KEY=\$(cat .data/dev/admin.key))
   Logs             $LOGS/  (enriched casino events: $LOGS/events.log)
 Stop everything with: make down
 EOT

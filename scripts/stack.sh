@@ -29,6 +29,8 @@ fi
 # Local-development credentials only; production passes real URLs to the apps instead.
 : "${PG_USER:=conveyor}" "${PG_PASSWORD:=conveyor}" "${PG_DATABASE:=conveyor}"
 : "${RABBITMQ_USER:=conveyor}" "${RABBITMQ_PASSWORD:=conveyor}"
+# Each app has a broker user of its own with only what it needs; `conveyor` is the operators'.
+: "${RABBITMQ_GATEWAY_PASSWORD:=conveyor-gateway}" "${RABBITMQ_WORKER_PASSWORD:=conveyor-worker}"
 
 DATA="$ROOT/.data/$profile"
 
@@ -215,6 +217,23 @@ EOF
   log "RabbitMQ started on $RABBITMQ_PORT (console $RABBITMQ_MANAGEMENT_PORT)"
 }
 
+# The apps' users and their permission patterns (configure, write, read), applied on every `up`.
+# The gateway declares the topology and owns everything named conveyor.*. A worker consumes the
+# work and event queues and its own control queue, and publishes to conveyor.status and
+# conveyor.dlx only: not to conveyor.tasks, not through the default exchange, and it can delete
+# no queue but its own exclusive one.
+GATEWAY_PERMISSIONS='{"configure":"^conveyor\\..*","write":"^conveyor\\..*","read":"^conveyor\\..*"}'
+WORKER_PERMISSIONS='{"configure":"^conveyor\\.control\\..+$","write":"^(conveyor\\.status|conveyor\\.dlx|conveyor\\.control\\..+)$","read":"^(conveyor\\.tasks\\.(high|normal)\\.(cpu|io)|conveyor\\.events\\.enrich|conveyor\\.control|conveyor\\.control\\..+)$"}'
+
+rabbit_users() {
+  local api="http://127.0.0.1:$RABBITMQ_MANAGEMENT_PORT/api"
+  put() { curl -fsS -o /dev/null -u "$RABBITMQ_USER:$RABBITMQ_PASSWORD" -X PUT -H 'content-type: application/json' "$api/$1" -d "$2"; }
+  put users/conveyor-gateway "{\"password\":\"$RABBITMQ_GATEWAY_PASSWORD\",\"tags\":\"\"}"
+  put permissions/%2F/conveyor-gateway "$GATEWAY_PERMISSIONS"
+  put users/conveyor-worker "{\"password\":\"$RABBITMQ_WORKER_PASSWORD\",\"tags\":\"\"}"
+  put permissions/%2F/conveyor-worker "$WORKER_PERMISSIONS"
+}
+
 rabbit_stop() {
   # The node's own pid file, or the launcher's while the node has not written it yet.
   local pidfile="$DATA/run/rabbitmq.pid" launcher="$DATA/run/rabbitmq.launcher.pid"
@@ -241,6 +260,8 @@ print_env() {
 DATABASE_URL=postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$PG_DATABASE
 DATABASE_READ_URL=postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_REPLICA_PORT/$PG_DATABASE
 AMQP_URL=amqp://$RABBITMQ_USER:$RABBITMQ_PASSWORD@127.0.0.1:$RABBITMQ_PORT/%2F
+GATEWAY_AMQP_URL=amqp://conveyor-gateway:$RABBITMQ_GATEWAY_PASSWORD@127.0.0.1:$RABBITMQ_PORT/%2F
+WORKER_AMQP_URL=amqp://conveyor-worker:$RABBITMQ_WORKER_PASSWORD@127.0.0.1:$RABBITMQ_PORT/%2F
 REDIS_URL=redis://127.0.0.1:$REDIS_PORT
 RABBITMQ_MANAGEMENT_URL=http://127.0.0.1:$RABBITMQ_MANAGEMENT_PORT/
 RABBITMQ_USER=$RABBITMQ_USER
@@ -258,11 +279,12 @@ case "$cmd" in
     replica_start
     redis_start
     wait $rpid
+    rabbit_users
     ;;
   down) rabbit_stop; redis_stop; replica_stop; pg_stop ;;
   env) print_env ;;
   rabbit-stop) rabbit_stop ;;
-  rabbit-start) rabbit_start ;;
+  rabbit-start) rabbit_start; rabbit_users ;;
   pg-stop) pg_stop ;;
   pg-start) pg_start ;;
   redis-stop) redis_stop ;;

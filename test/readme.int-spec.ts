@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, harness, request, waitFor } from './support';
+import { ROOT, adminKey, harness, request, waitFor } from './support';
 import { CurlExample, curlExamples } from './support/readme';
 
 /**
@@ -19,11 +19,16 @@ const batches: string[] = [];
 function run(command: string, streams: boolean): Promise<{ status: number; body: string }> {
   const timed = `${command} -o '${out}' -w '%{http_code}' --max-time ${streams ? 20 : 10}`;
   return new Promise((resolve, reject) => {
-    execFile('bash', ['-c', timed], { timeout: 30_000 }, (err, stdout) => {
-      // curl's 28 is its --max-time: a live stream that outlasts it is still an answer.
-      if (err && !(streams && err.code === 28)) return reject(new Error(`${command}: ${err.message}`));
-      resolve({ status: Number(stdout), body: readFileSync(out, 'utf8') });
-    });
+    execFile(
+      'bash',
+      ['-c', timed],
+      { timeout: 30_000, env: { ...process.env, KEY: adminKey() } },
+      (err, stdout) => {
+        // curl's 28 is its --max-time: a live stream that outlasts it is still an answer.
+        if (err && !(streams && err.code === 28)) return reject(new Error(`${command}: ${err.message}`));
+        resolve({ status: Number(stdout), body: readFileSync(out, 'utf8') });
+      },
+    );
   });
 }
 
@@ -74,6 +79,8 @@ describe('README examples', () => {
         '/search',
         '/events',
         '/materialized',
+        '/api-keys',
+        '/audit',
       ]),
     );
   });

@@ -1,5 +1,5 @@
 import { Socket, connect } from 'node:net';
-import { harness, request } from './support';
+import { adminKey, harness, request } from './support';
 
 /** Clients that send slowly, or not at all, and hold connections: each is bounded by a setting. */
 const h = harness({
@@ -45,11 +45,13 @@ function silentClient(first: string, ms = 10_000): Promise<Ended> {
 }
 
 const host = () => `Host: ${new URL(h.gateway.url).host}\r\n`;
+/** The key goes with the headers: a request without one is answered 401 before its body is read. */
+const auth = () => `Authorization: Bearer ${adminKey()}\r\n`;
 
 describe('slow clients', () => {
   it('answers 408 to a body that stops arriving, and closes the connection', async () => {
     const ended = await silentClient(
-      `POST /tasks HTTP/1.1\r\n${host()}Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"type":"d`,
+      `POST /tasks HTTP/1.1\r\n${host()}${auth()}Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"type":"d`,
     );
     expect(ended.received).toMatch(/^HTTP\/1\.1 408 /);
     // HTTP_REQUEST_TIMEOUT_MS 1.5 s, checked every second
@@ -58,7 +60,7 @@ describe('slow clients', () => {
 
   it('answers 408 to a chunked body that stalls', async () => {
     const ended = await silentClient(
-      `POST /tasks HTTP/1.1\r\n${host()}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{"typ\r\n`,
+      `POST /tasks HTTP/1.1\r\n${host()}${auth()}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{"typ\r\n`,
     );
     expect(ended.received).toMatch(/^HTTP\/1\.1 408 /);
     expect(ended.closedAfterMs).toBeLessThan(4000);

@@ -18,6 +18,12 @@ export function appScript(name: AppName): string {
   return `dist/apps/${name}/src/main.js`;
 }
 
+/** The broker URL an app connects with: its own least-privilege user where the stack has one. */
+export function amqpUrlFor(name: AppName, env: Record<string, string | undefined>): string | undefined {
+  const own = name === 'gateway' ? env.GATEWAY_AMQP_URL : name === 'worker' ? env.WORKER_AMQP_URL : undefined;
+  return own ?? env.AMQP_URL;
+}
+
 export interface RunningApp {
   name: string;
   url: string;

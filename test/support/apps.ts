@@ -1,4 +1,4 @@
-import { AppName, RunningApp, appScript, freePort, startProcess } from '../../tools/apps';
+import { AppName, RunningApp, amqpUrlFor, appScript, freePort, startProcess } from '../../tools/apps';
 import { StackEnv } from './stack';
 
 export type { RunningApp } from '../../tools/apps';
@@ -28,7 +28,13 @@ export async function startApp(
       NODE_ENV: 'test',
       LOG_LEVEL: 'warn',
       SYNC_INTERVAL_SECONDS: '0',
+      // Specs fire bursts at one key; the rate-limit spec sets its own limits.
+      RATE_LIMIT_READS_PER_SECOND: '100000',
+      RATE_LIMIT_WRITES_PER_SECOND: '100000',
+      AUTH_FAILURES_PER_MINUTE: '100000',
       [portVar]: String(port),
+      // Each app with its own least-privilege broker user, as `make up` runs them.
+      AMQP_URL: amqpUrlFor(name, { ...env }),
       ...extra,
     },
   });

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ROOT, stack, stackEnv } from './stack';
 import { deleteConveyorQueues } from './rabbit';
+import { ADMIN_KEY_FILE } from './http';
 
 /** Starts the test stack, gives it a fresh schema, empty queues and an empty Redis. The apps must be built. */
 export default async function globalSetup(): Promise<void> {
@@ -20,6 +21,12 @@ export default async function globalSetup(): Promise<void> {
   execFileSync('node', ['dist/libs/db/src/migrate.js'], {
     cwd: ROOT,
     env: { ...process.env, ...env },
+    stdio: 'inherit',
+  });
+  // The run's admin key (the old one went with the schema); test/support/http.ts sends it.
+  execFileSync('node', ['dist/tools/apikey.js', 'ensure', '--file', ADMIN_KEY_FILE, '--name', 'tests'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, NODE_ENV: 'test' },
     stdio: 'inherit',
   });
   await deleteConveyorQueues(env);

@@ -1,4 +1,24 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ROOT } from '../../tools/apps';
+
+/** Where the test run's admin key is (global setup makes it with `npm run apikey -- ensure`). */
+export const ADMIN_KEY_FILE = join(ROOT, '.data/test/admin.key');
+let key: string | undefined;
+
+/** The test run's admin key: every request sends it unless it says otherwise. */
+export function adminKey(): string {
+  return (key ??= readFileSync(ADMIN_KEY_FILE, 'utf8').trim());
+}
+
+/** The headers of a request made with `apiKey` (the admin key by default). */
+export function authorized(
+  headers: Record<string, string> = {},
+  apiKey = adminKey(),
+): Record<string, string> {
+  return { authorization: `Bearer ${apiKey}`, ...headers };
+}
 
 export interface Reply<T = any> {
   status: number;
@@ -12,7 +32,12 @@ export async function request<T = any>(
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<Reply<T>> {
-  const init: RequestInit = { method, headers: { ...headers } };
+  // A request names its own authorization (or none, with an empty one), or sends the admin key.
+  const own = Object.keys(headers).some((h) => h.toLowerCase() === 'authorization');
+  const sent = own
+    ? Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== ''))
+    : authorized(headers);
+  const init: RequestInit = { method, headers: sent };
   if (body !== undefined) {
     init.body = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
     (init.headers as Record<string, string>)['content-type'] ??= 'application/json';

@@ -1,3 +1,5 @@
+import { authorized } from './http';
+
 export interface SseEvent {
   event: string;
   id?: string;
@@ -22,7 +24,10 @@ export async function readSse(url: string, ms = 30_000): Promise<SseStream> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), ms);
   try {
-    const res = await fetch(url, { headers: { accept: 'text/event-stream' }, signal: abort.signal });
+    const res = await fetch(url, {
+      headers: authorized({ accept: 'text/event-stream' }),
+      signal: abort.signal,
+    });
     const contentType = res.headers.get('content-type');
     if (!contentType?.startsWith('text/event-stream')) {
       return { status: res.status, contentType, events: [], closedByServer: true, body: await res.json() };

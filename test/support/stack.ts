@@ -17,7 +17,10 @@ export function stack(command: string): string {
 export interface StackEnv {
   DATABASE_URL: string;
   DATABASE_READ_URL: string;
+  /** The operators' broker user (tests use it to look and to meddle); the apps have their own. */
   AMQP_URL: string;
+  GATEWAY_AMQP_URL: string;
+  WORKER_AMQP_URL: string;
   REDIS_URL: string;
   RABBITMQ_MANAGEMENT_URL: string;
   RABBITMQ_USER: string;

@@ -1,4 +1,5 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
+import { RequireScope } from '@conveyor/access/gateway';
 import {
   ApiAcceptedResponse,
   ApiBadGatewayResponse,
@@ -27,6 +28,7 @@ export class CurrenciesController {
   ) {}
 
   @Get('currencies')
+  @RequireScope('tasks:read')
   @ApiOperation({
     summary: 'Supported currencies with their latest rate against EUR and its date',
     description:
@@ -38,6 +40,7 @@ export class CurrenciesController {
   }
 
   @Get('conversions')
+  @RequireScope('tasks:write')
   @ApiOperation({
     summary: 'Convert an amount',
     description:

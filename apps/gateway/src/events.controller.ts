@@ -1,4 +1,5 @@
 import { Controller, Get, Headers, HttpCode, Post, Query, Req } from '@nestjs/common';
+import { RequireScope } from '@conveyor/access/gateway';
 import {
   ApiAcceptedResponse,
   ApiBody,
@@ -34,6 +35,7 @@ export class EventsController {
   ) {}
 
   @Post('events')
+  @RequireScope('events:write')
   @HttpCode(202)
   @ApiOperation({
     summary: 'Publish casino events: one, or a batch of up to 1,000',
@@ -60,6 +62,7 @@ export class EventsController {
   }
 
   @Get('materialized')
+  @RequireScope('events:read')
   @ApiOperation({
     summary: 'Live statistics of the casino event stream',
     description:
@@ -75,6 +78,7 @@ export class EventsController {
   }
 
   @Get('events/recent')
+  @RequireScope('events:read')
   @ApiOperation({
     summary: 'The last enriched events, newest first, as logged',
     description: 'At most 100; each has exactly the keys of the JSON log line.',

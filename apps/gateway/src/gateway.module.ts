@@ -7,6 +7,8 @@ import { TasksModule } from '@conveyor/tasks/gateway';
 import { UsersModule } from '@conveyor/users/gateway';
 import { CurrencyModule } from '@conveyor/currency/gateway';
 import { EventsGatewayModule } from '@conveyor/events/gateway';
+import { AccessModule } from '@conveyor/access/gateway';
+import { AccessController } from './access.controller';
 import { CurrenciesController } from './currencies.controller';
 import { PlansModule } from '@conveyor/plans/gateway';
 import { PlansController } from './plans.controller';
@@ -29,7 +31,7 @@ export class GatewayModule {
         loggingModule(config, 'gateway'),
         DbModule,
         RedisModule,
-        MessagingModule,
+        MessagingModule.forRoot('declare'),
         HealthModule,
         MetricsModule,
         TasksModule,
@@ -37,6 +39,7 @@ export class GatewayModule {
         CurrencyModule,
         PlansModule,
         EventsGatewayModule,
+        AccessModule,
       ],
       controllers: [
         TasksController,
@@ -46,6 +49,7 @@ export class GatewayModule {
         PlansController,
         HealthController,
         EventsController,
+        AccessController,
         ReportsConsumer,
         EventsConsumer,
       ],

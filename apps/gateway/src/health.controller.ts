@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { Public } from '@conveyor/access/gateway';
 import { RedisHealth } from '@conveyor/common';
 import { AmqpHealth } from '@conveyor/messaging';
 
@@ -15,6 +16,7 @@ export class HealthController {
   ) {}
 
   @Get()
+  @Public()
   @HealthCheck()
   @ApiOperation({
     summary: 'Liveness and readiness of PostgreSQL, Redis and RabbitMQ (503 when one is down)',

@@ -10,6 +10,7 @@ import {
   Post,
   Query,
 } from '@nestjs/common';
+import { RequireScope } from '@conveyor/access/gateway';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -41,6 +42,7 @@ export class IdBatchesController {
   constructor(private readonly batches: IdBatchesService) {}
 
   @Post()
+  @RequireScope('users:write')
   @ApiOperation({
     summary: 'Schedule one user.process task per ID, spread over a 15-minute window at rpm IDs per minute',
     description:
@@ -54,6 +56,7 @@ export class IdBatchesController {
   }
 
   @Get()
+  @RequireScope('users:read')
   @ApiOperation({
     summary: 'List ID batches, newest first',
     description: 'A page is `{items, limit, offset, hasMore}`.',
@@ -64,6 +67,7 @@ export class IdBatchesController {
   }
 
   @Get(':id')
+  @RequireScope('users:read')
   @ApiOperation({
     summary: 'An ID batch: window, rate, and its tasks counted by status',
     description:
@@ -76,6 +80,7 @@ export class IdBatchesController {
   }
 
   @Get(':id/slots')
+  @RequireScope('users:read')
   @ApiOperation({
     summary: 'The 15 slots of its window: time, count, and a page of IDs each',
     description:
@@ -88,6 +93,7 @@ export class IdBatchesController {
   }
 
   @Patch(':id')
+  @RequireScope('users:write')
   @ApiOperation({
     summary: 'Change the rate: the IDs that have not started are spread again',
     description: 'Over the batch window at the new rate, or over the next window if it has begun.',
@@ -100,6 +106,7 @@ export class IdBatchesController {
   }
 
   @Delete(':id')
+  @RequireScope('users:write')
   @ApiOperation({
     summary: 'Cancel the IDs that have not started',
     description: 'Stops creating tasks and cancels the pending and queued ones; running ones finish.',

@@ -1,6 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { BEARER_SCHEME } from '@conveyor/access/gateway';
 import { completeDocument } from '@conveyor/common';
+import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import {
   CurrencyConvertPayloadDto,
   DemoWorkPayloadDto,
@@ -18,6 +20,7 @@ const TAGS: Record<string, string> = {
   plans: 'Sync the provider plans feed and search the plans',
   events: 'The casino event stream: publish events, read its live statistics and the last events',
   operations: 'Health and Prometheus metrics',
+  access: 'API keys (admin) and the audit trail of changes',
 };
 
 /** Paths that answer without PostgreSQL (everything else answers 503 while it is down). */
@@ -29,7 +32,16 @@ export function gatewayDocument(app: INestApplication): OpenAPIObject {
     .setTitle('Conveyor gateway')
     .setDescription('Submit tasks, follow their status, cancel them. Every change travels over RabbitMQ.')
     .setVersion('1')
-    .addServer('/', 'This gateway');
+    .addServer('/', 'This gateway')
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        description:
+          'An API key: `Authorization: Bearer cvk_…`. Each operation names its scope (x-required-scope).',
+      },
+      BEARER_SCHEME,
+    );
   for (const [name, description] of Object.entries(TAGS)) builder.addTag(name, description);
   const document = SwaggerModule.createDocument(app, builder.build(), {
     extraModels: [
@@ -41,6 +53,8 @@ export function gatewayDocument(app: INestApplication): OpenAPIObject {
     ],
   });
   document.paths['/search'] = SEARCH_OPENAPI;
+  const { auth } = app.get<AppConfig>(APP_CONFIG);
+  if (!auth.metricsPublic) document.paths['/metrics'].get!.security = [{ [BEARER_SCHEME]: [] }];
   completeDocument(document, STORELESS);
   return document;
 }

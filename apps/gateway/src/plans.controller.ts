@@ -1,4 +1,5 @@
 import { Controller, Get, Post, Query, Res } from '@nestjs/common';
+import { RequireScope } from '@conveyor/access/gateway';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { PageQueryDto } from '@conveyor/common';
@@ -11,6 +12,7 @@ export class PlansController {
   constructor(private readonly plans: PlansService) {}
 
   @Post('plans/sync')
+  @RequireScope('tasks:write')
   @ApiOperation({
     summary: 'Start a plans sync now',
     description: 'Never two at once: while one is pending or running, the answer is that one, with 200.',
@@ -24,6 +26,7 @@ export class PlansController {
   }
 
   @Get('plans/syncs')
+  @RequireScope('tasks:read')
   @ApiOperation({
     summary: 'Sync runs, newest first: started, finished, plans seen/new/changed/skipped',
     description: 'Manual and scheduled runs alike; a page is `{items, limit, offset, hasMore}`.',

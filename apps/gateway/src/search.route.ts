@@ -1,8 +1,10 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
+import { BEARER_SCHEME, Scope } from '@conveyor/access/gateway';
 import { SearchService } from '@conveyor/plans/gateway';
 
+const SEARCH_SCOPE: Scope = 'tasks:read';
 const JSON_TYPE = 'application/json; charset=utf-8';
 const UNAVAILABLE = JSON.stringify({
   data: null,
@@ -25,7 +27,7 @@ export class SearchRoute implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     const fastify = this.adapter.httpAdapter.getInstance<FastifyInstance>();
-    fastify.get('/search', async (req, reply) => {
+    fastify.get('/search', { config: { access: SEARCH_SCOPE } }, async (req, reply) => {
       try {
         const raw = req.url.slice(req.url.indexOf('?') + 1 || req.url.length);
         const { status, body } = await this.searches.search(req.query as Record<string, unknown>, raw);
@@ -39,6 +41,7 @@ export class SearchRoute implements OnApplicationBootstrap {
 }
 
 const SEARCH_SCHEMA = { $ref: '#/components/schemas/SearchResponseDto' };
+const ERROR_SCHEMA = { $ref: '#/components/schemas/ErrorResponseDto' };
 const FOUND = {
   data: {
     events: [
@@ -82,7 +85,21 @@ export const SEARCH_OPENAPI = {
         example: name === 'starts_at' ? '2021-02-01T00:00:00Z' : '2022-07-03T00:00:00Z',
       },
     })),
+    security: [{ [BEARER_SCHEME]: [] }],
+    'x-required-scope': SEARCH_SCOPE,
     responses: {
+      ...Object.fromEntries(
+        (
+          [
+            ['401', 'No API key, or one that does not work (unknown, revoked, expired)'],
+            ['403', `The key lacks the scope \`${SEARCH_SCOPE}\``],
+            ['429', "The key's rate limit is used up (see Retry-After)"],
+          ] as const
+        ).map(([status, description]) => [
+          status,
+          { description, content: { 'application/json': { schema: ERROR_SCHEMA } } },
+        ]),
+      ),
       '200': {
         description: 'The plans found',
         content: { 'application/json': { schema: SEARCH_SCHEMA, example: FOUND } },

@@ -13,6 +13,7 @@ import {
   Res,
   Sse,
 } from '@nestjs/common';
+import { RequireScope } from '@conveyor/access/gateway';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -59,6 +60,7 @@ export class TasksController {
   ) {}
 
   @Post()
+  @RequireScope('tasks:write')
   @ApiOperation({
     summary: 'Submit a task',
     description: 'Stored with its outbox message in one transaction.',
@@ -90,6 +92,7 @@ export class TasksController {
   }
 
   @Post('batch')
+  @RequireScope('tasks:write')
   @ApiOperation({
     summary: 'Submit up to 1,000 tasks in one transaction (all or none)',
     description: 'Each item is what POST /tasks takes; one invalid item refuses the whole batch, naming it.',
@@ -101,6 +104,7 @@ export class TasksController {
   }
 
   @Get()
+  @RequireScope('tasks:read')
   @ApiOperation({
     summary: 'List tasks, newest first',
     description: 'Filter by status and type; a page is `{items, limit, offset, hasMore}`.',
@@ -111,6 +115,7 @@ export class TasksController {
   }
 
   @Get(':id')
+  @RequireScope('tasks:read')
   @ApiOperation({
     summary: 'Get a task',
     description: 'Its status, progress, result or error, attempts and times.',
@@ -122,6 +127,7 @@ export class TasksController {
   }
 
   @Get(':id/attempts')
+  @RequireScope('tasks:read')
   @ApiOperation({
     summary: 'The attempts of a task: number, start, end, outcome, error',
     description: 'Oldest first; a retried or re-run task has one entry per attempt.',
@@ -133,6 +139,7 @@ export class TasksController {
   }
 
   @Sse(':id/events')
+  @RequireScope('tasks:read')
   @ApiOperation({
     summary: 'Live status as server-sent events',
     description:
@@ -148,6 +155,7 @@ export class TasksController {
   }
 
   @Post(':id/retry')
+  @RequireScope('tasks:write')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Run a failed, dead or cancelled task again, as a new attempt',
@@ -161,6 +169,7 @@ export class TasksController {
   }
 
   @Patch(':id')
+  @RequireScope('tasks:write')
   @ApiOperation({
     summary: 'Cancel a task that has not finished',
     description:

@@ -12,6 +12,7 @@ import {
   Query,
   BadRequestException,
 } from '@nestjs/common';
+import { RequireScope } from '@conveyor/access/gateway';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -52,6 +53,7 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Get()
+  @RequireScope('users:read')
   @ApiOperation({ summary: 'List users by id', description: 'A page is `{items, limit, offset, hasMore}`.' })
   @ApiOkResponse({ type: UserListDto })
   list(@Query() q: PageQueryDto): Promise<UserListDto> {
@@ -59,6 +61,7 @@ export class UsersController {
   }
 
   @Get(':id')
+  @RequireScope('users:read')
   @ApiOperation({
     summary: 'Get a user',
     description: 'With how often its ID was processed (`processCount`) and when last (`lastProcessedAt`).',
@@ -70,6 +73,7 @@ export class UsersController {
   }
 
   @Post()
+  @RequireScope('users:write')
   @ApiOperation({
     summary: 'Create a user (with your own id, or one is assigned)',
     description: 'The email is unique, case-insensitively.',
@@ -81,6 +85,7 @@ export class UsersController {
   }
 
   @Put(':id')
+  @RequireScope('users:write')
   @ApiOperation({
     summary: 'Replace a user (name and email)',
     description: 'name and email are required; lastSignedInAt is set to the value given, or cleared.',
@@ -93,6 +98,7 @@ export class UsersController {
   }
 
   @Patch(':id')
+  @RequireScope('users:write')
   @ApiOperation({
     summary: 'Change some fields of a user',
     description: 'Only the fields given change (`lastSignedInAt: null` clears it); an empty body is refused.',
@@ -105,6 +111,7 @@ export class UsersController {
   }
 
   @Delete(':id')
+  @RequireScope('users:write')
   @HttpCode(204)
   @ApiOperation({
     summary: 'Delete a user',

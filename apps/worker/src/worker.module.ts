@@ -22,7 +22,7 @@ export class WorkerModule {
         ConfigModule.forRoot(config),
         loggingModule(config, 'worker'),
         RedisModule,
-        MessagingModule,
+        MessagingModule.forRoot('check'),
         HealthModule,
         MetricsModule,
         TaskRuntimeModule,

@@ -1,4 +1,5 @@
 import { Controller, Get, Global, Header, Module } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -18,6 +19,8 @@ export class MetricsController {
   constructor(private readonly registry: Registry) {}
 
   @Get()
+  // Public or behind any valid key, as METRICS_PUBLIC says (the gateway's access control reads it).
+  @RouteConfig({ access: 'metrics' })
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiOperation({
     summary: 'Prometheus metrics',

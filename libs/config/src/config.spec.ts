@@ -49,6 +49,31 @@ describe('parseConfig', () => {
     expect(parseConfig({}).taskSigningKey).toHaveLength(43);
   });
 
+  it('keeps access control on in production, with public docs and metrics only elsewhere', () => {
+    const production = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://app:s3cret@db:5432/conveyor',
+      REDIS_URL: 'redis://redis:6379',
+      AMQP_URL: 'amqp://app:s3cret@mq:5672/%2F',
+      PROVIDER_PLANS_URL: 'https://plans.example/feed',
+      EVENTS_RATES_PROVIDER_URL: 'https://rates.example/latest',
+      TASK_SIGNING_KEY: 'k'.repeat(40),
+    };
+    expect(() => parseConfig({ ...production, AUTH: 'off' })).toThrow(/AUTH: must not be off in production/);
+    expect(() =>
+      parseConfig({ ...production, ADMIN_API_KEY: 'conveyor-local-development-admin-api-key' }),
+    ).toThrow(/ADMIN_API_KEY: is the local development key/);
+    expect(() =>
+      parseConfig({ ...production, AMQP_URL: 'amqp://conveyor-worker:conveyor-worker@mq:5672/%2F' }),
+    ).toThrow(/AMQP_URL: uses the local development credentials/);
+    const auth = parseConfig(production).auth;
+    expect([auth.enabled, auth.docsPublic, auth.metricsPublic]).toEqual([true, false, false]);
+    expect(parseConfig({ ...production, METRICS_PUBLIC: 'true' }).auth.metricsPublic).toBe(true);
+    const dev = parseConfig({}).auth;
+    expect([dev.enabled, dev.docsPublic, dev.metricsPublic, dev.cacheMs]).toEqual([true, true, true, 500]);
+    expect(parseConfig({ AUTH: 'off' }).auth.enabled).toBe(false);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(parseConfig({ GATEWAY_PORT: '' }).gateway.port).toBe(3000);
   });

@@ -1,84 +1,8 @@
 import { availableParallelism } from 'node:os';
-import { ECB_DAILY_URL, Env, LOCAL_DATABASE_URL, LOCAL_SIGNING_KEY, SimMode, envSchema } from './env';
+import type { AppConfig } from './app-config';
+import { ECB_DAILY_URL, LOCAL_DATABASE_URL, LOCAL_SIGNING_KEY, envSchema } from './env';
 
-export interface AppConfig {
-  env: Env['NODE_ENV'];
-  log: { level: Env['LOG_LEVEL']; http: boolean };
-  gateway: { host: string; port: number };
-  /**
-   * Both apps' HTTP servers: the largest body, how deep a JSON body may nest, how long a client
-   * may take to send a request (then 408) and its headers, how long an idle keep-alive connection
-   * stays open, and how many connections are served at once (more are closed at once).
-   */
-  http: {
-    bodyLimit: number;
-    jsonMaxDepth: number;
-    requestTimeoutMs: number;
-    headersTimeoutMs: number;
-    keepAliveTimeoutMs: number;
-    maxConnections: number;
-  };
-  worker: {
-    host: string;
-    port: number;
-    cpuThreads: number;
-    ioConcurrency: number;
-    highIoConcurrency: number;
-    shutdownGraceMs: number;
-    cancelGraceMs: number;
-    progressIntervalMs: number;
-    faultDrills: boolean;
-  };
-  /** `readUrl` serves reads that may lag a little (search); the primary when no replica is set. */
-  db: { url: string; readUrl: string; poolSize: number };
-  redis: { url: string };
-  amqp: { url: string; heartbeatSeconds: number; publishTimeoutMs: number };
-  /** The secret the relay signs task messages with and workers check them against. */
-  taskSigningKey: string;
-  /** `wakeOnCommit`: a task due now is published right after its commit, not at the next poll. */
-  outbox: { pollMs: number; batchSize: number; wakeOnCommit: boolean };
-  status: { prefetch: number; batchMs: number };
-  cancelMarkTtlSeconds: number;
-  eventsPollMs: number;
-  /** Length of one slot of an ID batch's 15-slot window (a minute, shorter in tests). */
-  idBatchSlotMs: number;
-  retry: { baseMs: number; maxMs: number };
-  rates: {
-    providerUrl: string;
-    providerTimeoutMs: number;
-    ttlSeconds: number;
-    lockTtlMs: number;
-    waitMs: number;
-    pollMs: number;
-    failureNoteMs: number;
-  };
-  conversions: { cacheTtlSeconds: number; waitMs: number };
-  /** The casino event stream: its rate table (worker), consumers, dedupe window and log (gateway). */
-  events: {
-    ratesProviderUrl: string;
-    ratesMaxAgeMs: number;
-    ratesWaitMs: number;
-    /** How long a worker reuses the table it read from Redis (0: read it for every message). */
-    ratesMemoryMs: number;
-    prefetch: number;
-    enrichedPrefetch: number;
-    enrichedBatchMs: number;
-    dedupeSeconds: number;
-    log: boolean;
-  };
-  plans: {
-    providerUrl: string;
-    providerTimeoutMs: number;
-    /** 0: no schedule, syncs only by hand (POST /plans/sync). */
-    syncIntervalMs: number;
-    chunkSize: number;
-    /** 0 turns the search cache off. */
-    searchCacheTtlSeconds: number;
-    /** How long a gateway serves an answer from its own memory before asking Redis again (0: never). */
-    searchMemoryCacheMs: number;
-  };
-  simulator: { host: string; port: number; latencyMs: number; errorRate: number; mode: SimMode };
-}
+export type { AppConfig } from './app-config';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -179,6 +103,16 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
       latencyMs: e.PROVIDER_SIM_LATENCY_MS,
       errorRate: e.PROVIDER_SIM_ERROR_RATE,
       mode: e.PROVIDER_SIM_MODE,
+    },
+    auth: {
+      enabled: e.AUTH === 'on',
+      adminKey: e.ADMIN_API_KEY,
+      docsPublic: e.DOCS_PUBLIC ?? e.NODE_ENV !== 'production',
+      metricsPublic: e.METRICS_PUBLIC ?? e.NODE_ENV !== 'production',
+      cacheMs: e.AUTH_CACHE_MS,
+      failuresPerMinute: e.AUTH_FAILURES_PER_MINUTE,
+      readsPerSecond: e.RATE_LIMIT_READS_PER_SECOND,
+      writesPerSecond: e.RATE_LIMIT_WRITES_PER_SECOND,
     },
   };
 }

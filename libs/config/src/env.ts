@@ -4,7 +4,13 @@ import { z } from 'zod';
 export const LOCAL_DATABASE_URL = 'postgres://conveyor:conveyor@127.0.0.1:5432/conveyor';
 
 /** Credentials that only exist in the local development stack; refused in production. */
-const LOCAL_SECRET = 'conveyor:conveyor@';
+const LOCAL_SECRETS = [
+  'conveyor:conveyor@',
+  'conveyor-gateway:conveyor-gateway@',
+  'conveyor-worker:conveyor-worker@',
+];
+/** The admin API key of docker-compose.yml (development); refused in production. */
+export const LOCAL_ADMIN_API_KEY = 'conveyor-local-development-admin-api-key';
 /** The task-message signing key of local development and tests; refused in production. */
 export const LOCAL_SIGNING_KEY = 'conveyor-local-development-task-signing-key';
 
@@ -15,6 +21,11 @@ const bool = (fallback: boolean) =>
     .enum(['true', 'false', '1', '0'])
     .default(fallback ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1');
+
+const maybeBool = z
+  .enum(['true', 'false', '1', '0'])
+  .optional()
+  .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1'));
 
 /** What the provider simulator answers: the fixture, or one of the broken answers tests need. */
 export const SIM_MODES = ['ok', 'html', 'truncated', 'empty', 'garbage'] as const;
@@ -87,6 +98,15 @@ export const envSchema = z
     PLANS_CHUNK_SIZE: int(1, 5000, 500),
     SEARCH_CACHE_TTL_SECONDS: int(0, 86400, 300),
     SEARCH_MEMORY_CACHE_MS: int(0, 60_000, 1000),
+    AUTH: z.enum(['on', 'off']).default('on'),
+    ADMIN_API_KEY: z.string().min(32, 'must be at least 32 characters').max(200).optional(),
+    // Unset: public outside production, behind a key in production.
+    DOCS_PUBLIC: maybeBool,
+    METRICS_PUBLIC: maybeBool,
+    AUTH_CACHE_MS: int(0, 1000, 500),
+    AUTH_FAILURES_PER_MINUTE: int(1, 1_000_000, 60),
+    RATE_LIMIT_READS_PER_SECOND: int(0, 1_000_000, 200),
+    RATE_LIMIT_WRITES_PER_SECOND: int(0, 1_000_000, 100),
     PROVIDER_SIM_HOST: z.string().min(1).default('127.0.0.1'),
     PROVIDER_SIM_PORT: int(1, 65535, 3100),
     PROVIDER_SIM_LATENCY_MS: int(0, 600_000, 0),
@@ -105,7 +125,7 @@ export const envSchema = z
       if (env.NODE_ENV === 'production' && !value) {
         ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production' });
       }
-      if (env.NODE_ENV === 'production' && value?.includes(LOCAL_SECRET)) {
+      if (env.NODE_ENV === 'production' && LOCAL_SECRETS.some((secret) => value?.includes(secret))) {
         ctx.addIssue({ code: 'custom', path: [key], message: 'uses the local development credentials' });
       }
     }
@@ -134,6 +154,12 @@ export const envSchema = z
         path: ['HTTP_HEADERS_TIMEOUT_MS'],
         message: 'must not be longer than HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)',
       });
+    }
+    if (env.NODE_ENV === 'production' && env.ADMIN_API_KEY === LOCAL_ADMIN_API_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['ADMIN_API_KEY'], message: 'is the local development key' });
+    }
+    if (env.NODE_ENV === 'production' && env.AUTH === 'off') {
+      ctx.addIssue({ code: 'custom', path: ['AUTH'], message: 'must not be off in production' });
     }
     if (env.NODE_ENV === 'production' && env.WORKER_FAULT_DRILLS) {
       ctx.addIssue({

@@ -8,6 +8,7 @@ import { Currencies1764100000000 } from './migrations/1764100000000-currencies';
 import { Plans1764200000000 } from './migrations/1764200000000-plans';
 import { IdempotencyFingerprint1764300000000 } from './migrations/1764300000000-idempotency-fingerprint';
 import { Players1764400000000 } from './migrations/1764400000000-players';
+import { Access1764500000000 } from './migrations/1764500000000-access';
 
 export const MIGRATIONS = [
   Init1763700000000,
@@ -18,6 +19,7 @@ export const MIGRATIONS = [
   Plans1764200000000,
   IdempotencyFingerprint1764300000000,
   Players1764400000000,
+  Access1764500000000,
 ];
 
 /** The one set of data-source options, used by the app and by the migration runner alike. */

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DataSource } from 'typeorm';
 
 /**
@@ -18,6 +19,18 @@ export async function execute<T>(
   return { rows, count };
 }
 
+/**
+ * Work a request wants done inside the first transaction it commits (the audit row of a change),
+ * given that transaction and what its work returned. Runs once; later transactions run without it.
+ */
+export interface CommitHook {
+  done: boolean;
+  beforeCommit(tx: Tx, result: unknown): Promise<void>;
+}
+
+/** The commit hook of the request in progress, if it has one. */
+export const commitHooks = new AsyncLocalStorage<CommitHook>();
+
 /** The primary database: queries on the pool, and transactions. */
 export class Database implements Tx {
   constructor(private readonly source: DataSource) {}
@@ -27,7 +40,21 @@ export class Database implements Tx {
   }
 
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.source.transaction((manager) => work(manager));
+    const hook = commitHooks.getStore();
+    let hooked = false;
+    return this.source
+      .transaction(async (manager) => {
+        const result = await work(manager);
+        if (hook && !hook.done) {
+          hook.done = hooked = true;
+          await hook.beforeCommit(manager, result);
+        }
+        return result;
+      })
+      .catch((err: unknown) => {
+        if (hooked && hook) hook.done = false; // rolled back: a retried transaction still gets it
+        throw err;
+      });
   }
 }
 

@@ -8,7 +8,11 @@ import { REJECTION_HEADER } from '@conveyor/contracts';
 import { Delivery } from './delivery';
 import { MessagingError } from './messaging.error';
 import { Settler } from './settler';
-import { EXCHANGES, assertTopology } from './topology';
+import { EXCHANGES, TopologyRole, assertTopology, checkTopology } from './topology';
+
+export const TOPOLOGY_ROLE = Symbol('TOPOLOGY_ROLE');
+/** How long a worker waits at start for a gateway to have declared the topology. */
+const TOPOLOGY_WAIT_MS = 60_000;
 
 export interface PublishOptions {
   messageId?: string;
@@ -43,7 +47,10 @@ export class AmqpService implements OnApplicationShutdown {
   /** Message ids the broker returned as unroutable; its basic.return precedes the confirm. */
   private readonly returned = new Set<string>();
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  private readonly declares: boolean;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(TOPOLOGY_ROLE) role: TopologyRole) {
+    this.declares = role === 'declare';
     this.connection = amqp.connect([config.amqp.url], {
       heartbeatIntervalInSeconds: config.amqp.heartbeatSeconds,
       reconnectTimeInSeconds: 1,
@@ -60,10 +67,38 @@ export class AmqpService implements OnApplicationShutdown {
           const id: unknown = msg.properties.messageId;
           if (typeof id === 'string') this.returned.add(id);
         });
-        await assertTopology(channel);
+        if (this.declares) await assertTopology(channel);
       },
     });
     this.publisher.on('error', (err: Error) => this.logger.error(`publisher channel: ${err.message}`));
+  }
+
+  /**
+   * Resolves once the topology this process uses exists: at once for the gateway, which declares
+   * it; a worker (which may not) waits for a gateway to have done so, checking on channels of its own.
+   */
+  async topologyReady(): Promise<void> {
+    const deadline = Date.now() + TOPOLOGY_WAIT_MS;
+    for (let warned = false; ;) {
+      const ready = await this.connection.connection
+        ?.createChannel()
+        .then(async (ch) => {
+          ch.on('error', () => undefined); // a failed check closes it; that is the answer
+          await (this.declares ? assertTopology(ch) : checkTopology(ch));
+          await ch.close().catch(() => undefined);
+          return true;
+        })
+        .catch(() => false);
+      if (ready) return;
+      if (Date.now() > deadline)
+        throw new MessagingError(
+          'UNAVAILABLE',
+          'the broker topology is not declared (start a gateway first)',
+        );
+      if (!warned) this.logger.warn('waiting for a gateway to declare the broker topology');
+      warned = true;
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
 
   isConnected(): boolean {
@@ -162,7 +197,7 @@ export class AmqpService implements OnApplicationShutdown {
       confirm: false,
       setup: async (ch: Channel) => {
         settler = new Settler(ch);
-        await assertTopology(ch);
+        if (this.declares) await assertTopology(ch);
         await declare?.(ch);
       },
     });

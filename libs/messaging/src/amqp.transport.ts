@@ -84,6 +84,7 @@ export class AmqpTransport extends Server implements CustomTransportStrategy {
 
 /** Starts the app's `@Consume` methods on the app's AmqpService. */
 export async function startConsumers(app: INestApplication, config: AppConfig): Promise<void> {
+  await app.get(AmqpService).topologyReady();
   app.connectMicroservice({ strategy: new AmqpTransport(app.get(AmqpService), config) });
   await app.startAllMicroservices();
 }

@@ -1,4 +1,4 @@
-export type MessagingErrorCode = 'UNROUTABLE' | 'NACKED';
+export type MessagingErrorCode = 'UNROUTABLE' | 'NACKED' | 'UNAVAILABLE';
 
 export class MessagingError extends Error {
   constructor(

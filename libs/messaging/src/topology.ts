@@ -30,6 +30,8 @@ export const DELIVERY_LIMIT = 5;
 /** Routing key of normal reports and rate announcements on `conveyor.status`. */
 export const STATUS_ROUTING_KEY = 'status';
 export const STATUS_HIGH_ROUTING_KEY = 'status.high';
+/** Routing key of enriched casino events on `conveyor.status`. */
+export const EVENTS_ENRICHED_ROUTING_KEY = 'events.enriched';
 
 export function statusRoutingKey(priority: Priority): string {
   return priority === 'high' ? STATUS_HIGH_ROUTING_KEY : STATUS_ROUTING_KEY;
@@ -93,6 +95,22 @@ export async function assertTopology(channel: Channel): Promise<void> {
   });
   await channel.assertQueue(QUEUES.eventsEnrich, { durable: true, arguments: QUORUM_QUEUE_ARGS });
   await channel.bindQueue(QUEUES.eventsEnrich, EXCHANGES.events, 'event.#');
-  // Workers publish to it through the default exchange (routing key: its name).
+  // Workers publish to it through conveyor.status, the one exchange of worker-to-gateway messages
+  // (their broker user may write nowhere else, not even to the default exchange).
   await channel.assertQueue(QUEUES.eventsEnriched, { durable: true, arguments: QUORUM_QUEUE_ARGS });
+  await channel.bindQueue(QUEUES.eventsEnriched, EXCHANGES.status, EVENTS_ENRICHED_ROUTING_KEY);
+}
+
+/**
+ * Who declares the topology: the gateway (`declare`), whose broker user may; a worker only checks
+ * that what it consumes and publishes to is there (`check`), as its own user may not declare it.
+ */
+export type TopologyRole = 'declare' | 'check';
+
+/** Passive checks of what a worker uses; rejects (and closes the channel) when one is missing. */
+export async function checkTopology(channel: Channel): Promise<void> {
+  for (const exchange of [EXCHANGES.status, EXCHANGES.dlx, EXCHANGES.control])
+    await channel.checkExchange(exchange);
+  for (const { queue } of WORK_QUEUES) await channel.checkQueue(queue);
+  await channel.checkQueue(QUEUES.eventsEnrich);
 }

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AmqpService, Delivery, QUEUES } from '@conveyor/messaging';
+import { AmqpService, Delivery, EVENTS_ENRICHED_ROUTING_KEY, EXCHANGES, QUEUES } from '@conveyor/messaging';
 import { ENRICHED_MESSAGE_TYPE, EnrichedFields, EnrichedMessage, EventsError } from '../event';
 import { decodeEvents, isBatchMessage } from '../wire';
 import { EventRatesService } from './event-rates.service';
@@ -38,7 +38,7 @@ export class EventEnricher {
     }
     const body: EnrichedMessage = { events, receivedAt };
     try {
-      await this.amqp.publish('', QUEUES.eventsEnriched, body, {
+      await this.amqp.publish(EXCHANGES.status, EVENTS_ENRICHED_ROUTING_KEY, body, {
         type: ENRICHED_MESSAGE_TYPE,
         messageId: delivery.messageId,
       });

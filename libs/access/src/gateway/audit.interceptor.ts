@@ -1,0 +1,68 @@
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Observable, mergeMap } from 'rxjs';
+import { CommitHook, Tx, commitHooks } from '@conveyor/db';
+import { AuditEntry, AuditRepository } from './audit.repository';
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Appends an audit row for every mutating request that succeeds: inside the first transaction the
+ * request commits (so a change and its row land together, or neither), or after the handler when
+ * it changed nothing in PostgreSQL (POST /events publishes to the broker). A refused request
+ * writes nothing here; bad input is not a change.
+ */
+@Injectable()
+export class AuditInterceptor implements NestInterceptor {
+  constructor(private readonly audit: AuditRepository) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const http = context.switchToHttp();
+    const req = http.getRequest<FastifyRequest>();
+    if (!MUTATING.has(req.method)) return next.handle();
+    const reply = http.getResponse<FastifyReply>();
+    let written: { id: string; status: number; targetId: string | null } | undefined;
+    const append = async (result: unknown, tx?: Tx) => {
+      const entry = this.entry(req, reply.statusCode, result);
+      written = { id: await this.audit.append(entry, tx), status: entry.status, targetId: entry.targetId };
+    };
+    const hook: CommitHook = { done: false, beforeCommit: (tx, result) => append(result, tx) };
+    return new Observable((subscriber) =>
+      commitHooks.run(hook, () =>
+        next
+          .handle()
+          .pipe(
+            mergeMap(async (value: unknown) => {
+              if (!hook.done) {
+                hook.done = true;
+                await append(value);
+              } else if (written) {
+                const targetId = written.targetId ?? idOf((value as { id?: unknown } | null)?.id) ?? null;
+                if (written.status !== reply.statusCode || targetId !== written.targetId)
+                  await this.audit.complete(written.id, reply.statusCode, targetId);
+              }
+              return value;
+            }),
+          )
+          .subscribe(subscriber),
+      ),
+    );
+  }
+
+  private entry(req: FastifyRequest, status: number, result: unknown): AuditEntry {
+    const params = req.params as Record<string, unknown> | undefined;
+    return {
+      keyId: req.apiKey?.id ?? null,
+      keyName: req.apiKey?.name ?? null,
+      method: req.method,
+      route: req.routeOptions.url ?? req.url,
+      targetId: idOf(params?.id) ?? idOf((result as { id?: unknown } | null)?.id) ?? null,
+      status,
+      clientAddress: req.ip,
+    };
+  }
+}
+
+function idOf(value: unknown): string | undefined {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+}
