@@ -83,6 +83,14 @@ async function main(): Promise<void> {
       `  conveyor batch run ÷ raw broker (separate processes): ${(batchRun.rate / rawRight.rate).toFixed(3)}; ÷ BullMQ: ${(batchRun.rate / bull.rate).toFixed(3)}`,
     );
   }
+  const [batchOpen, singleOpen] = c.unauthenticated;
+  if (batchOpen && singleOpen) {
+    const [b, s1] = c.runs;
+    lines.push(
+      `authentication (key check, scope, Redis rate limit, audit row) vs AUTH=off: batch ${b.rate.toFixed(0)} vs ${batchOpen.rate.toFixed(0)} tasks/s (${(b.rate / batchOpen.rate).toFixed(3)}); ` +
+        `one POST per task ${s1.rate.toFixed(0)} vs ${singleOpen.rate.toFixed(0)} tasks/s (${(s1.rate / singleOpen.rate).toFixed(3)}); bar 0.9`,
+    );
+  }
   // Events last, with the broker measured again at the size of one event's message.
   const events = process.env.BENCH_ONLY ? undefined : await eventsBench(env.AMQP_URL);
   const rawEvents = events ? await rawBroker(events[0].messageBytes) : undefined;
@@ -104,6 +112,14 @@ async function main(): Promise<void> {
     batch_tasks_per_s: Math.round(batch.rate),
     batch_ratio: round3(batch.rate / raw.rate),
     ...(single ? { single_tasks_per_s: Math.round(single.rate), single_p99_ms: Math.round(single.p99) } : {}),
+    ...(batchOpen && singleOpen
+      ? {
+          batch_noauth_tasks_per_s: Math.round(batchOpen.rate),
+          single_noauth_tasks_per_s: Math.round(singleOpen.rate),
+          auth_batch_ratio: round3(batch.rate / batchOpen.rate),
+          auth_single_ratio: round3(single.rate / singleOpen.rate),
+        }
+      : {}),
     ...(c.steady ? { steady_p50_ms: Math.round(c.steady.p50), steady_p99_ms: Math.round(c.steady.p99) } : {}),
     ...(events && rawEvents
       ? {

@@ -7,7 +7,8 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as amqplib from 'amqplib';
-import { ROOT, RunningApp, appScript, startAll, startProcess } from '../tools/apps';
+import { ROOT, RunningApp, amqpUrlFor, appScript, startAll, startProcess } from '../tools/apps';
+import { authHeaders } from './auth';
 import { eventMessage, generateEvent } from '../tools/events-generator';
 
 export const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
@@ -32,7 +33,14 @@ function start(name: 'gateway' | 'worker' | 'provider-sim', port: number, extra:
     name,
     script: appScript(name),
     port,
-    env: { ...process.env, LOG_LEVEL: 'warn', SYNC_INTERVAL_SECONDS: '0', [portVar]: String(port), ...extra },
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      SYNC_INTERVAL_SECONDS: '0',
+      [portVar]: String(port),
+      AMQP_URL: amqpUrlFor(name, process.env),
+      ...extra,
+    },
     // Like `make up`: the gateway's event lines go to a file, not through the load generator.
     stdoutFile: name === 'gateway' ? resolve(logs, 'events.log') : undefined,
     readyWithinMs: 60_000,
@@ -41,7 +49,7 @@ function start(name: 'gateway' | 'worker' | 'provider-sim', port: number, extra:
 
 async function counted(gateway: RunningApp): Promise<number> {
   try {
-    const res = await fetch(`${gateway.url}/materialized`);
+    const res = await fetch(`${gateway.url}/materialized`, { headers: authHeaders() });
     return ((await res.json()) as { events_total: number }).events_total;
   } catch (err) {
     throw new Error(

@@ -4,7 +4,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
-import { RunningApp, appScript, startAll, startProcess } from '../tools/apps';
+import { RunningApp, amqpUrlFor, appScript, startAll, startProcess } from '../tools/apps';
+import { authHeaders } from './auth';
 
 const PLANS = 5000;
 const DURATION_S = Number(process.env.BENCH_SEARCH_SECONDS ?? 20);
@@ -32,7 +33,16 @@ function start(
     script,
     args,
     port,
-    env: { ...process.env, LOG_LEVEL: 'warn', SYNC_INTERVAL_SECONDS: '0', ...env },
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      SYNC_INTERVAL_SECONDS: '0',
+      AMQP_URL: amqpUrlFor(
+        script.includes('/gateway/') ? 'gateway' : script.includes('/worker/') ? 'worker' : 'provider-sim',
+        process.env,
+      ),
+      ...env,
+    },
     readyPath: script.includes('constant-server') ? '/search' : '/health',
     readyWithinMs: 120_000,
   });
@@ -58,6 +68,7 @@ function ranges(): string[] {
 async function load(what: string, base: string): Promise<LoadResult> {
   const result = await autocannon({
     url: base,
+    headers: authHeaders(),
     connections: CONNECTIONS,
     duration: DURATION_S,
     requests: ranges().map((path) => ({ method: 'GET', path })),
@@ -97,11 +108,15 @@ export async function searchBench(): Promise<{
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ plans: 'generated', generated: { plans: PLANS, zones: 20 } }),
     });
-    const sync = (await (await fetch(`${url(PORTS.gateway)}/plans/sync`, { method: 'POST' })).json()) as {
+    const sync = (await (
+      await fetch(`${url(PORTS.gateway)}/plans/sync`, { method: 'POST', headers: authHeaders() })
+    ).json()) as {
       id: string;
     };
     await until('the plans sync', async () => {
-      const runs = (await (await fetch(`${url(PORTS.gateway)}/plans/syncs?limit=1`)).json()) as {
+      const runs = (await (
+        await fetch(`${url(PORTS.gateway)}/plans/syncs?limit=1`, { headers: authHeaders() })
+      ).json()) as {
         items: { taskId: string; status: string; chunks: number; chunksExpected: number | null }[];
       };
       const run = runs.items.find((r) => r.taskId === sync.id);
@@ -111,7 +126,8 @@ export async function searchBench(): Promise<{
     });
     // One pass over the ranges fills the cache; the size of a typical answer, for the record.
     const answers: string[] = [];
-    for (const path of ranges()) answers.push(await (await fetch(`${url(PORTS.gateway)}${path}`)).text());
+    for (const path of ranges())
+      answers.push(await (await fetch(`${url(PORTS.gateway)}${path}`, { headers: authHeaders() })).text());
     const events = answers.reduce(
       (n, a) => n + (JSON.parse(a) as { data: { events: unknown[] } }).data.events.length,
       0,

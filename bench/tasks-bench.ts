@@ -9,7 +9,8 @@ import * as amqplib from 'amqplib';
 import { Client } from 'pg';
 import { TASK_STATUSES, TERMINAL_STATUSES } from '@conveyor/contracts';
 import { QUORUM_QUEUE_ARGS } from '@conveyor/messaging';
-import { ROOT, RunningApp, appScript, startAll, startProcess } from '../tools/apps';
+import { ROOT, RunningApp, amqpUrlFor, appScript, startAll, startProcess } from '../tools/apps';
+import { authHeaders } from './auth';
 import { cpuDelta, cpuSeconds, pidFromFile } from './cpu';
 
 export const TASKS = Number(process.env.BENCH_TASKS ?? 10_000);
@@ -66,7 +67,11 @@ export async function rawBroker(messageSize: number): Promise<{ seconds: number;
 }
 
 /** A gateway or worker on a fixed port, with the bench's environment. */
-function startApp(name: 'gateway' | 'worker', port: number): Promise<RunningApp> {
+function startApp(
+  name: 'gateway' | 'worker',
+  port: number,
+  extra: Record<string, string> = {},
+): Promise<RunningApp> {
   const portVar = name === 'gateway' ? 'GATEWAY_PORT' : 'WORKER_PORT';
   return startProcess({
     name,
@@ -75,7 +80,14 @@ function startApp(name: 'gateway' | 'worker', port: number): Promise<RunningApp>
     // BENCH_NODE_ARGS: extra node flags for both apps, say `--cpu-prof --cpu-prof-dir=prof` to profile them.
     nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
     // No plans syncs here: the runs truncate the task table under a live gateway.
-    env: { ...process.env, LOG_LEVEL: 'warn', SYNC_INTERVAL_SECONDS: '0', [portVar]: String(port) },
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      SYNC_INTERVAL_SECONDS: '0',
+      [portVar]: String(port),
+      AMQP_URL: amqpUrlFor(name, process.env),
+      ...extra,
+    },
     readyWithinMs: 60_000,
   });
 }
@@ -90,7 +102,11 @@ function post(url: string, body: string): Promise<number> {
       {
         method: 'POST',
         agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        headers: {
+          ...authHeaders(),
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
       },
       (res) => {
         res.resume();
@@ -252,11 +268,14 @@ async function steadyRun(db: Client, url: string): Promise<SteadyResult> {
 
 export async function conveyor(): Promise<{
   runs: RunResult[];
+  /** The batch and single runs again with AUTH=off (empty for BENCH_ONLY=batch). */
+  unauthenticated: RunResult[];
   burst?: BurstResult;
   steady?: SteadyResult;
   messageSize: number;
 }> {
-  const [gateway, worker] = await startAll([startApp('gateway', 3900), startApp('worker', 3901)]);
+  const [firstGateway, worker] = await startAll([startApp('gateway', 3900), startApp('worker', 3901)]);
+  let gateway = firstGateway;
   const url = gateway.url;
   const db = new Client({ connectionString: env.DATABASE_URL });
   try {
@@ -282,10 +301,18 @@ export async function conveyor(): Promise<{
     if (!batchOnly) runs.push(await conveyorRun(db, url, 'single', stack));
     const steady = batchOnly ? undefined : await steadyRun(db, url);
     const burst = batchOnly ? undefined : await dueBurst(db, url);
+    // The same two runs on a gateway with AUTH=off: what keys, scopes and rate limits cost.
+    const unauthenticated: RunResult[] = [];
+    if (!batchOnly) {
+      await gateway.stop();
+      gateway = await startApp('gateway', 3900, { AUTH: 'off' });
+      unauthenticated.push(await conveyorRun(db, url, 'batch', stack));
+      unauthenticated.push(await conveyorRun(db, url, 'single', stack));
+    }
     const sample = await db.query<{ len: number }>(
       `SELECT octet_length(jsonb_build_object('id', id, 'type', type, 'priority', priority, 'payload', payload)::text) AS len FROM tasks LIMIT 1`,
     );
-    return { runs, burst, steady, messageSize: Number(sample.rows[0].len) };
+    return { runs, unauthenticated, burst, steady, messageSize: Number(sample.rows[0].len) };
   } finally {
     await db.end().catch(() => undefined);
     await Promise.all([gateway.stop(), worker.stop()]);
