@@ -125,6 +125,24 @@ describe('every route of the OpenAPI document', () => {
     expect(res.headers.get('www-authenticate')).toBe('Bearer realm="conveyor"');
   });
 
+  it('puts docs and metrics behind a key when DOCS_PUBLIC and METRICS_PUBLIC are false', async () => {
+    const closed = await startApp('gateway', h.env, { DOCS_PUBLIC: 'false', METRICS_PUBLIC: 'false' });
+    try {
+      for (const path of ['/docs-json', '/docs', '/metrics']) {
+        const without = await request(closed.url, 'GET', path, undefined, { authorization: '' });
+        const withKey = await request(closed.url, 'GET', path);
+        expect([path, without.status, withKey.status]).toEqual([path, 401, 200]);
+      }
+      const document = (await request<OpenApi>(closed.url, 'GET', '/docs-json')).body;
+      expect(document.paths['/metrics'].get.security).toEqual([{ apiKey: [] }]);
+      expect((await request(closed.url, 'GET', '/health', undefined, { authorization: '' })).status).toBe(
+        200,
+      );
+    } finally {
+      await closed.stop();
+    }
+  });
+
   it('keeps health, docs and metrics open in development and tests', async () => {
     for (const path of ['/health', '/docs-json', '/metrics'])
       expect([

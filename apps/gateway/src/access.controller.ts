@@ -86,7 +86,7 @@ export class AccessController {
   @ApiOperation({
     summary: 'Revoke an API key',
     description:
-      'Refused by every gateway within AUTH_CACHE_MS (0.5 s unless set). The row stays for the audit trail.',
+      'Refused by every gateway within twice AUTH_CACHE_MS (0.5 s unless set). The row stays for the audit trail.',
   })
   @ApiNoContentResponse({ description: 'Revoked (or it already was)' })
   @ApiNotFoundResponse({ type: ErrorResponseDto })

@@ -70,7 +70,7 @@ describe('parseConfig', () => {
     expect([auth.enabled, auth.docsPublic, auth.metricsPublic]).toEqual([true, false, false]);
     expect(parseConfig({ ...production, METRICS_PUBLIC: 'true' }).auth.metricsPublic).toBe(true);
     const dev = parseConfig({}).auth;
-    expect([dev.enabled, dev.docsPublic, dev.metricsPublic, dev.cacheMs]).toEqual([true, true, true, 500]);
+    expect([dev.enabled, dev.docsPublic, dev.metricsPublic, dev.cacheMs]).toEqual([true, true, true, 250]);
     expect(parseConfig({ AUTH: 'off' }).auth.enabled).toBe(false);
   });
 

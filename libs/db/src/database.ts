@@ -19,17 +19,53 @@ export async function execute<T>(
   return { rows, count };
 }
 
+/** A row to insert, column by column with its SQL type (names come from code, never from input). */
+export interface CommitRow {
+  table: string;
+  columns: Record<string, { type: string; value: unknown }>;
+}
+
 /**
- * Work a request wants done inside the first transaction it commits (the audit row of a change),
- * given that transaction and what its work returned. Runs once; later transactions run without it.
+ * A row a request wants written with the first change it commits (its audit row), given what that
+ * change returned: inside the first transaction it runs, or inside a single-statement write that
+ * asks for it (`commitRowCte`). Written once; `done` says it was.
  */
 export interface CommitHook {
   done: boolean;
-  beforeCommit(tx: Tx, result: unknown): Promise<void>;
+  row(result: unknown): CommitRow;
 }
 
 /** The commit hook of the request in progress, if it has one. */
 export const commitHooks = new AsyncLocalStorage<CommitHook>();
+
+function insertSql(row: CommitRow, firstParam: number, select: boolean): { sql: string; params: unknown[] } {
+  const names = Object.keys(row.columns);
+  const values = names.map((name, i) => `$${firstParam + i}::${row.columns[name].type}`);
+  const sql = `INSERT INTO ${row.table} (${names.join(', ')}) ${select ? 'SELECT ' : 'VALUES ('}${values.join(', ')}${select ? '' : ')'}`;
+  return { sql, params: names.map((name) => row.columns[name].value) };
+}
+
+/**
+ * For a write that commits as one statement: the request's pending commit row as a CTE,
+ * `commit_row AS (INSERT … SELECT … [FROM from])`, numbered from `firstParam`, so the row and the
+ * change commit together in one round trip. Undefined when there is none (or it was written).
+ */
+export function commitRowCte(
+  result: unknown,
+  firstParam: number,
+  from?: string,
+): { cte: string; params: unknown[]; notWritten: () => void } | undefined {
+  const hook = commitHooks.getStore();
+  if (!hook || hook.done) return undefined;
+  hook.done = true;
+  const { sql, params } = insertSql(hook.row(result), firstParam, true);
+  return {
+    cte: `commit_row AS (${sql}${from ? ` FROM ${from}` : ''})`,
+    params,
+    // `from` was empty (nothing changed), or the statement failed: the row is still to be written.
+    notWritten: () => (hook.done = false),
+  };
+}
 
 /** The primary database: queries on the pool, and transactions. */
 export class Database implements Tx {
@@ -47,7 +83,8 @@ export class Database implements Tx {
         const result = await work(manager);
         if (hook && !hook.done) {
           hook.done = hooked = true;
-          await hook.beforeCommit(manager, result);
+          const { sql, params } = insertSql(hook.row(result), 1, false);
+          await manager.query(sql, params);
         }
         return result;
       })

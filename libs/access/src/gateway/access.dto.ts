@@ -100,7 +100,7 @@ export class AuditQueryDto {
 }
 
 export class AuditEntryDto {
-  @ApiProperty({ example: '42' })
+  @ApiProperty({ format: 'uuid', description: 'UUID v7: ids sort in time order' })
   id!: string;
   @ApiProperty({ type: String, format: 'date-time' })
   at!: string;

@@ -29,8 +29,8 @@ const digest = (text: string) => createHash('sha256').update(text).digest();
 
 /**
  * API keys: creation (the secret is shown once), listing, revocation, and the check of each
- * request's key. A verified key is remembered by a SHA-256 of it for AUTH_CACHE_MS, then its row is
- * read again, so a revoked or expired key stops working on every gateway within that time.
+ * request's key. A verified key is remembered by a SHA-256 of it; after AUTH_CACHE_MS its row is read
+ * again, so a revoked or expired key stops working on every gateway within twice that time.
  */
 @Injectable()
 export class ApiKeysService {
@@ -123,9 +123,12 @@ export class ApiKeysService {
       this.verified.delete(memo);
       return false;
     }
-    if (now - entry.checkedAt < this.config.auth.cacheMs) return true;
+    const age = now - entry.checkedAt;
+    if (age < this.config.auth.cacheMs) return true;
     entry.refreshing ??= this.refresh(memo, entry).finally(() => (entry.refreshing = undefined));
-    return entry.refreshing;
+    // Served on while its row is read again (requests need not queue behind that query for a pool
+    // connection), up to twice AUTH_CACHE_MS: the bound on how long a revoked key still works.
+    return age < 2 * this.config.auth.cacheMs ? true : entry.refreshing;
   }
 
   private async refresh(memo: string, entry: Verified): Promise<boolean> {

@@ -1,8 +1,9 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable, mergeMap } from 'rxjs';
-import { CommitHook, Tx, commitHooks } from '@conveyor/db';
-import { AuditEntry, AuditRepository } from './audit.repository';
+import { v7 as uuidv7 } from 'uuid';
+import { CommitHook, commitHooks } from '@conveyor/db';
+import { AuditEntry, AuditRepository, auditRow } from './audit.repository';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -21,25 +22,27 @@ export class AuditInterceptor implements NestInterceptor {
     const req = http.getRequest<FastifyRequest>();
     if (!MUTATING.has(req.method)) return next.handle();
     const reply = http.getResponse<FastifyReply>();
-    let written: { id: string; status: number; targetId: string | null } | undefined;
-    const append = async (result: unknown, tx?: Tx) => {
-      const entry = this.entry(req, reply.statusCode, result);
-      written = { id: await this.audit.append(entry, tx), status: entry.status, targetId: entry.targetId };
+    const id = uuidv7();
+    let written: AuditEntry | undefined;
+    const hook: CommitHook = {
+      done: false,
+      row: (result) => auditRow(id, (written = this.entry(req, reply.statusCode, result))),
     };
-    const hook: CommitHook = { done: false, beforeCommit: (tx, result) => append(result, tx) };
     return new Observable((subscriber) =>
       commitHooks.run(hook, () =>
         next
           .handle()
           .pipe(
             mergeMap(async (value: unknown) => {
+              const targetOf = () => idOf((value as { id?: unknown } | null)?.id) ?? null;
               if (!hook.done) {
                 hook.done = true;
-                await append(value);
+                await this.audit.append(id, this.entry(req, reply.statusCode, value));
               } else if (written) {
-                const targetId = written.targetId ?? idOf((value as { id?: unknown } | null)?.id) ?? null;
+                // Known only now: the status (a repeated Idempotency-Key answers 200) or what was made.
+                const targetId = written.targetId ?? targetOf();
                 if (written.status !== reply.statusCode || targetId !== written.targetId)
-                  await this.audit.complete(written.id, reply.statusCode, targetId);
+                  await this.audit.complete(id, reply.statusCode, targetId);
               }
               return value;
             }),

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database, Tx } from '@conveyor/db';
+import { CommitRow, Database } from '@conveyor/db';
 
 /** One mutating request: who (key), what (method, route, target), how it ended, when, from where. */
 export interface AuditEntry {
@@ -17,7 +17,25 @@ export interface AuditRow extends AuditEntry {
   at: Date;
 }
 
-const COLUMNS = `id::text AS id, at, key_id AS "keyId", key_name AS "keyName", method, route,
+/** An entry as a row to insert, id included (UUID v7, so ids sort in time order). */
+export function auditRow(id: string, entry: AuditEntry): CommitRow {
+  const text = (value: string | null, max: number) => ({ type: 'text', value: value?.slice(0, max) ?? null });
+  return {
+    table: 'audit_log',
+    columns: {
+      id: { type: 'uuid', value: id },
+      key_id: { type: 'uuid', value: entry.keyId },
+      key_name: text(entry.keyName, 100),
+      method: text(entry.method, 10),
+      route: text(entry.route, 200),
+      target_id: text(entry.targetId, 200),
+      status: { type: 'smallint', value: entry.status },
+      client_address: text(entry.clientAddress, 100),
+    },
+  };
+}
+
+const COLUMNS = `id, at, key_id AS "keyId", key_name AS "keyName", method, route,
   target_id AS "targetId", status, client_address AS "clientAddress"`;
 
 /** Every SQL statement about the audit trail; rows are appended, never changed but for the status. */
@@ -25,21 +43,14 @@ const COLUMNS = `id::text AS id, at, key_id AS "keyId", key_name AS "keyName", m
 export class AuditRepository {
   constructor(private readonly db: Database) {}
 
-  async append(entry: AuditEntry, tx: Tx = this.db): Promise<string> {
-    const rows: { id: string }[] = await tx.query(
-      `INSERT INTO audit_log (key_id, key_name, method, route, target_id, status, client_address)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id::text AS id`,
-      [
-        entry.keyId,
-        entry.keyName,
-        entry.method,
-        entry.route.slice(0, 200),
-        entry.targetId?.slice(0, 200) ?? null,
-        entry.status,
-        entry.clientAddress?.slice(0, 100) ?? null,
-      ],
+  /** For a request that changed nothing in PostgreSQL (its row could not go with a change). */
+  async append(id: string, entry: AuditEntry): Promise<void> {
+    const { columns } = auditRow(id, entry);
+    const names = Object.keys(columns);
+    await this.db.query(
+      `INSERT INTO audit_log (${names.join(', ')}) VALUES (${names.map((n, i) => `$${i + 1}::${columns[n].type}`).join(', ')})`,
+      names.map((n) => columns[n].value),
     );
-    return rows[0].id;
   }
 
   /**

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database, Tx } from '@conveyor/db';
+import { Database, Tx, commitRowCte } from '@conveyor/db';
 import { Priority, TaskErrorInfo, TaskStatus } from '@conveyor/contracts';
 import { NewOutboxMessage, OUTBOX_COLUMNS, OUTBOX_RECORD, outboxRecord } from './outbox.repository';
 
@@ -64,6 +64,8 @@ export class TasksRepository {
    * settles concurrent races.
    */
   async insertWithMessage(task: NewTask, message: NewOutboxMessage): Promise<TaskRow | null> {
+    // The request's audit row, in the same statement: only when the task was inserted.
+    const audit = commitRowCte({ id: task.id }, 17, 't');
     const rows: TaskRow[] = await this.db.query(
       `WITH t AS (
          INSERT INTO tasks (id, type, payload, priority, status, progress, attempts, max_attempts, run_at,
@@ -74,7 +76,7 @@ export class TasksRepository {
        ), o AS (
          INSERT INTO outbox (${OUTBOX_COLUMNS})
          SELECT id, $8, $9, $10, $11, $12, $13, $14, $15 FROM t
-       )
+       )${audit ? `, ${audit.cte}` : ''}
        SELECT * FROM t`,
       [
         task.id,
@@ -93,8 +95,10 @@ export class TasksRepository {
         JSON.stringify(message.headers),
         message.availableAt,
         task.idempotencyFingerprint,
+        ...(audit?.params ?? []),
       ],
     );
+    if (!rows[0]) audit?.notWritten(); // an Idempotency-Key repeat: nothing was inserted
     return rows[0] ?? null;
   }
 
@@ -112,6 +116,7 @@ export class TasksRepository {
       max_attempts: task.maxAttempts,
       run_at: task.runAt,
     }));
+    const audit = commitRowCte(null, 2);
     const created: { createdAt: Date }[] = await tx.query(
       `WITH x AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${OUTBOX_RECORD}, type text, payload jsonb,
@@ -121,9 +126,9 @@ export class TasksRepository {
          SELECT task_id, type, payload, priority, 'pending', 0, 0, max_attempts, run_at, now(), now() FROM x
        ), o AS (
          INSERT INTO outbox (${OUTBOX_COLUMNS}) SELECT ${OUTBOX_COLUMNS} FROM x
-       )
+       )${audit ? `, ${audit.cte}` : ''}
        SELECT now() AS "createdAt"`,
-      [JSON.stringify(rows)],
+      [JSON.stringify(rows), ...(audit?.params ?? [])],
     );
     const createdAt = created[0].createdAt;
     return items.map(({ task }) => pendingTask(task, createdAt));
