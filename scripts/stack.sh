@@ -65,6 +65,8 @@ install() {
   command -v curl >/dev/null || missing+=(curl)
   # protoc encodes the casino events of the interop test (a protobuf encoder we did not write).
   command -v protoc >/dev/null || missing+=(protobuf-compiler)
+  # The browser tests drive Debian's chromium with puppeteer-core (Swagger UI's Authorize button).
+  command -v chromium >/dev/null || missing+=(chromium)
   [ ${#missing[@]} -gt 0 ] || return 0
   [ "$(id -u)" = 0 ] || die "missing packages: ${missing[*]} (install them with apt-get as root)"
   log "installing ${missing[*]}"
