@@ -91,8 +91,16 @@ describe('faults', () => {
     const supervisor = (async () => {
       while (supervising) {
         try {
-          worker = await startApp('worker', h.env, env);
-          await new Promise((r) => worker!.proc.once('exit', r));
+          const started = await startApp('worker', h.env, env);
+          worker = started;
+          // Stopping may have begun while this one started: then nobody else would stop it.
+          if (!supervising) {
+            await started.stop();
+            break;
+          }
+          const { proc } = started;
+          if (proc.exitCode === null && proc.signalCode === null)
+            await new Promise((r) => proc.once('exit', r));
         } catch {
           // it died while starting: the drill message reached it first
         }
