@@ -1,5 +1,15 @@
 import { ConfigError, parseConfig } from './config';
 
+/** Every setting production requires, none of them the local ones. */
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://app:s3cret@db:5432/conveyor',
+  REDIS_URL: 'redis://redis:6379',
+  AMQP_URL: 'amqp://app:s3cret@mq:5672/%2F',
+  PROVIDER_PLANS_URL: 'https://plans.example/feed',
+  EVENTS_RATES_PROVIDER_URL: 'https://rates.example/latest',
+};
+
 describe('parseConfig', () => {
   it('applies local defaults in development', () => {
     const config = parseConfig({});
@@ -33,14 +43,7 @@ describe('parseConfig', () => {
   });
 
   it('requires a task signing key of its own in production', () => {
-    const production = {
-      NODE_ENV: 'production',
-      DATABASE_URL: 'postgres://app:s3cret@db:5432/conveyor',
-      REDIS_URL: 'redis://redis:6379',
-      AMQP_URL: 'amqp://app:s3cret@mq:5672/%2F',
-      PROVIDER_PLANS_URL: 'https://plans.example/feed',
-      EVENTS_RATES_PROVIDER_URL: 'https://rates.example/latest',
-    };
+    const production = PRODUCTION;
     expect(() => parseConfig(production)).toThrow(/TASK_SIGNING_KEY: is required in production/);
     expect(() => parseConfig({ ...production, TASK_SIGNING_KEY: 'short' })).toThrow(/at least 32 characters/);
     const key = 'k'.repeat(40);
@@ -50,15 +53,7 @@ describe('parseConfig', () => {
   });
 
   it('keeps access control on in production, with public docs and metrics only elsewhere', () => {
-    const production = {
-      NODE_ENV: 'production',
-      DATABASE_URL: 'postgres://app:s3cret@db:5432/conveyor',
-      REDIS_URL: 'redis://redis:6379',
-      AMQP_URL: 'amqp://app:s3cret@mq:5672/%2F',
-      PROVIDER_PLANS_URL: 'https://plans.example/feed',
-      EVENTS_RATES_PROVIDER_URL: 'https://rates.example/latest',
-      TASK_SIGNING_KEY: 'k'.repeat(40),
-    };
+    const production = { ...PRODUCTION, TASK_SIGNING_KEY: 'k'.repeat(40) };
     expect(() => parseConfig({ ...production, AUTH: 'off' })).toThrow(/AUTH: must not be off in production/);
     expect(() =>
       parseConfig({ ...production, ADMIN_API_KEY: 'conveyor-local-development-admin-api-key' }),
