@@ -65,9 +65,13 @@ describe('every request example in /docs', () => {
   const ids: Record<string, string> = {};
   const batches: string[] = [];
 
-  // Their user.process tasks would come due under later specs (and create users there).
+  // Their user.process tasks would come due under later specs (and create users there), and the
+  // schedules' ticks would create tasks there.
   afterAll(async () => {
     for (const id of batches) await request(h.gateway.url, 'DELETE', `/id-batches/${id}`);
+    const { rows } = await h.db.query<{ id: string }>('SELECT id FROM schedules WHERE NOT builtin');
+    for (const { id } of rows)
+      expect((await request(h.gateway.url, 'DELETE', `/schedules/${id}`)).status).toBe(204);
   });
 
   beforeAll(async () => {
@@ -92,6 +96,13 @@ describe('every request example in /docs', () => {
       return b.body.materialized === b.body.total ? true : undefined;
     });
     ids['/users'] = '1001';
+    const schedule = await request(h.gateway.url, 'POST', '/schedules', {
+      name: 'openapi-spec',
+      everySeconds: 3600,
+      startAt: new Date(Date.now() + 86_400_000).toISOString(),
+      task: { type: 'demo.work', payload: { seconds: 0, cpuBound: false } },
+    });
+    ids['/schedules'] = schedule.body.id;
   });
 
   /** The operations whose "Try it out" is pre-filled: a body, or query parameters with examples. */

@@ -269,6 +269,14 @@ describe('plans ingest and search', () => {
       }
     } finally {
       await scheduled.stop();
+      // Its SYNC_INTERVAL_SECONDS set the one built-in schedule every gateway runs: pause it again.
+      const list = await request(h.gateway.url, 'GET', '/schedules?limit=100');
+      const builtin = (list.body.items as { id: string; name: string }[]).find(
+        (x) => x.name === 'plans.sync',
+      );
+      expect(
+        (await request(h.gateway.url, 'PATCH', `/schedules/${builtin!.id}`, { paused: true })).status,
+      ).toBe(200);
       await h.sim.set({ latencyMs: 0 });
       // A sync it scheduled last may still be under way: let it end, so no later spec meets it.
       await waitFor('no plans sync under way', async () => {

@@ -81,6 +81,7 @@ describe('README examples', () => {
         '/materialized',
         '/api-keys',
         '/audit',
+        '/schedules',
       ]),
     );
   });

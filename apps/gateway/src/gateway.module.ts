@@ -9,6 +9,8 @@ import { CurrencyModule } from '@conveyor/currency/gateway';
 import { EventsGatewayModule } from '@conveyor/events/gateway';
 import { AccessModule } from '@conveyor/access/gateway';
 import { AccessController } from './access.controller';
+import { SchedulesModule } from '@conveyor/schedules/gateway';
+import { SchedulesController } from './schedules.controller';
 import { CurrenciesController } from './currencies.controller';
 import { PlansModule } from '@conveyor/plans/gateway';
 import { PlansController } from './plans.controller';
@@ -40,6 +42,7 @@ export class GatewayModule {
         PlansModule,
         EventsGatewayModule,
         AccessModule,
+        SchedulesModule,
       ],
       controllers: [
         TasksController,
@@ -50,6 +53,7 @@ export class GatewayModule {
         HealthController,
         EventsController,
         AccessController,
+        SchedulesController,
         ReportsConsumer,
         EventsConsumer,
       ],

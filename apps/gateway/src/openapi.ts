@@ -21,6 +21,7 @@ const TAGS: Record<string, string> = {
   events: 'The casino event stream: publish events, read its live statistics and the last events',
   operations: 'Health and Prometheus metrics',
   access: 'API keys (admin) and the audit trail of changes',
+  schedules: 'Tasks of any type at the ticks of a cron expression or an interval',
 };
 
 /** Paths that answer without PostgreSQL (everything else answers 503 while it is down). */

@@ -78,6 +78,8 @@ export interface AppConfig {
     searchMemoryCacheMs: number;
   };
   simulator: { host: string; port: number; latencyMs: number; errorRate: number; mode: SimMode };
+  /** How often a gateway looks for due schedule ticks, and the most missed ticks one catch-up runs. */
+  schedules: { pollMs: number; catchUpMax: number };
   /**
    * API keys and rate limits (gateway). `cacheMs`: how long a verified key is trusted before its row
    * is read again (the bound on revocation); `failuresPerMinute`: refused keys per client address

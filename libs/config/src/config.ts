@@ -104,6 +104,7 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
       errorRate: e.PROVIDER_SIM_ERROR_RATE,
       mode: e.PROVIDER_SIM_MODE,
     },
+    schedules: { pollMs: e.SCHEDULE_POLL_MS, catchUpMax: e.SCHEDULE_CATCH_UP_MAX },
     auth: {
       enabled: e.AUTH === 'on',
       adminKey: e.ADMIN_API_KEY,

@@ -98,6 +98,8 @@ export const envSchema = z
     PLANS_CHUNK_SIZE: int(1, 5000, 500),
     SEARCH_CACHE_TTL_SECONDS: int(0, 86400, 300),
     SEARCH_MEMORY_CACHE_MS: int(0, 60_000, 1000),
+    SCHEDULE_POLL_MS: int(20, 60_000, 200),
+    SCHEDULE_CATCH_UP_MAX: int(1, 10_000, 100),
     AUTH: z.enum(['on', 'off']).default('on'),
     ADMIN_API_KEY: z.string().min(32, 'must be at least 32 characters').max(200).optional(),
     // Unset: public outside production, behind a key in production.

@@ -9,6 +9,7 @@ import { Plans1764200000000 } from './migrations/1764200000000-plans';
 import { IdempotencyFingerprint1764300000000 } from './migrations/1764300000000-idempotency-fingerprint';
 import { Players1764400000000 } from './migrations/1764400000000-players';
 import { Access1764500000000 } from './migrations/1764500000000-access';
+import { Schedules1764600000000 } from './migrations/1764600000000-schedules';
 
 export const MIGRATIONS = [
   Init1763700000000,
@@ -20,6 +21,7 @@ export const MIGRATIONS = [
   IdempotencyFingerprint1764300000000,
   Players1764400000000,
   Access1764500000000,
+  Schedules1764600000000,
 ];
 
 /** The one set of data-source options, used by the app and by the migration runner alike. */

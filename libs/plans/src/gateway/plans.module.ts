@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TasksModule } from '@conveyor/tasks/gateway';
 import { PlansRepository } from './plans.repository';
-import { PlansScheduler } from './plans.scheduler';
 import { PlansService } from './plans.service';
 import { SearchCache } from './search.cache';
 import { SearchService } from './search.service';
@@ -9,7 +8,7 @@ import { SearchService } from './search.service';
 /** The gateway side of plans: syncs (scheduled and by hand), their chunks, and search. */
 @Module({
   imports: [TasksModule],
-  providers: [PlansRepository, PlansService, PlansScheduler, SearchCache, SearchService],
+  providers: [PlansRepository, PlansService, SearchCache, SearchService],
   exports: [PlansService, SearchService],
 })
 export class PlansModule {}
