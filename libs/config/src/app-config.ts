@@ -78,6 +78,12 @@ export interface AppConfig {
     searchMemoryCacheMs: number;
   };
   simulator: { host: string; port: number; latencyMs: number; errorRate: number; mode: SimMode };
+  /**
+   * How long finished tasks stay (hours; 0 = forever): succeeded, failed and cancelled ones by
+   * `finishedHours`, dead ones by `deadHours` (0 = until a person deletes them); checked every
+   * `intervalMs`, deleted `batchSize` at a time.
+   */
+  retention: { finishedHours: number; deadHours: number; intervalMs: number; batchSize: number };
   /** How often a gateway looks for due schedule ticks, and the most missed ticks one catch-up runs. */
   schedules: { pollMs: number; catchUpMax: number };
   /**

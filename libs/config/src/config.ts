@@ -104,6 +104,12 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
       errorRate: e.PROVIDER_SIM_ERROR_RATE,
       mode: e.PROVIDER_SIM_MODE,
     },
+    retention: {
+      finishedHours: e.TASK_RETENTION_HOURS,
+      deadHours: e.DEAD_TASK_RETENTION_HOURS,
+      intervalMs: e.RETENTION_INTERVAL_SECONDS * 1000,
+      batchSize: e.RETENTION_BATCH_SIZE,
+    },
     schedules: { pollMs: e.SCHEDULE_POLL_MS, catchUpMax: e.SCHEDULE_CATCH_UP_MAX },
     auth: {
       enabled: e.AUTH === 'on',

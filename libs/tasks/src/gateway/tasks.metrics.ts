@@ -9,6 +9,7 @@ import { TasksRepository } from './tasks.repository';
 export class TasksMetrics {
   readonly statusMessages: Counter<'outcome'>;
   readonly published: Counter;
+  readonly retentionDeleted: Counter;
   readonly publishFailures: Counter;
   readonly eventStreams: Gauge;
 
@@ -18,6 +19,11 @@ export class TasksMetrics {
       name: 'conveyor_status_messages_total',
       help: 'Worker status messages received, by outcome (applied, ignored as duplicate/stale, invalid)',
       labelNames: ['outcome'],
+      registers,
+    });
+    this.retentionDeleted = new Counter({
+      name: 'conveyor_tasks_retention_deleted_total',
+      help: 'Finished tasks removed by the retention pass (TASK_RETENTION_HOURS), with their attempts',
       registers,
     });
     this.published = new Counter({

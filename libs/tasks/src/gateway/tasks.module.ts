@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { TaskRetention } from './task-retention';
 import { OutboxRelay } from './outbox.relay';
 import { OutboxRepository } from './outbox.repository';
 import { TaskAttemptsRepository } from './task-attempts.repository';
@@ -21,6 +22,7 @@ import { TasksService } from './tasks.service';
     TaskReportsService,
     TaskEventsService,
     OutboxRelay,
+    TaskRetention,
   ],
   exports: [
     TasksRepository,

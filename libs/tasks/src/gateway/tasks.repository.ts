@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database, Tx, commitRowCte } from '@conveyor/db';
+import { Database, Tx, commitRowCte, execute } from '@conveyor/db';
 import { Priority, TaskErrorInfo, TaskStatus } from '@conveyor/contracts';
 import { NewOutboxMessage, OUTBOX_COLUMNS, OUTBOX_RECORD, outboxRecord } from './outbox.repository';
 
@@ -159,6 +159,23 @@ export class TasksRepository {
        ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4`,
       [filter.status ?? null, filter.type ?? null, filter.limit, filter.offset],
     );
+  }
+
+  /**
+   * Deletes up to `limit` tasks in `statuses` that finished before `before`, with their attempts
+   * (the foreign keys cascade). Finished before means created before too, so the created_at index
+   * bounds the scan; rows another transaction holds are left for a later pass.
+   */
+  async deleteFinished(statuses: TaskStatus[], before: Date, limit: number): Promise<number> {
+    const { count } = await execute(
+      this.db,
+      `DELETE FROM tasks WHERE id IN (
+         SELECT id FROM tasks
+         WHERE created_at < $2 AND status = ANY($1) AND finished_at < $2
+         ORDER BY created_at LIMIT $3 FOR UPDATE SKIP LOCKED)`,
+      [statuses, before, limit],
+    );
+    return count;
   }
 
   async countByTypeAndStatus(): Promise<{ type: string; status: TaskStatus; n: number }[]> {

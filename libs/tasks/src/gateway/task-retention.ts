@@ -1,0 +1,62 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BackgroundLoop } from '@conveyor/common';
+import { APP_CONFIG, AppConfig } from '@conveyor/config';
+import { TaskStatus } from '@conveyor/contracts';
+import { TasksMetrics } from './tasks.metrics';
+import { TasksRepository } from './tasks.repository';
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Removes finished tasks older than TASK_RETENTION_HOURS (dead ones only by their own setting), with
+ * their attempts, a bounded batch per statement: each batch locks only the rows it deletes (SKIP
+ * LOCKED, so gateways share the work), and submissions never wait behind a long delete.
+ */
+@Injectable()
+export class TaskRetention implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(TaskRetention.name);
+  private readonly loop: BackgroundLoop;
+
+  constructor(
+    private readonly tasks: TasksRepository,
+    private readonly metrics: TasksMetrics,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.loop = new BackgroundLoop(() => this.pass(), {
+      idleMs: config.retention.intervalMs,
+      maxBackoffMs: Math.max(config.retention.intervalMs, 60_000),
+      onError: (err, retryIn) =>
+        this.logger.warn(`retention pass failed, again in ${retryIn} ms: ${err.message}`),
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    const { finishedHours, deadHours } = this.config.retention;
+    if (finishedHours > 0 || deadHours > 0) this.loop.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.loop.stop();
+  }
+
+  /** One batch of each kind; true when a batch was full (more is due at once). */
+  async pass(): Promise<boolean> {
+    const { finishedHours, deadHours, batchSize } = this.config.retention;
+    let full = false;
+    const kinds: [TaskStatus[], number][] = [
+      [['succeeded', 'failed', 'cancelled'], finishedHours],
+      [['dead'], deadHours],
+    ];
+    for (const [statuses, hours] of kinds) {
+      if (hours === 0) continue;
+      const deleted = await this.tasks.deleteFinished(
+        statuses,
+        new Date(Date.now() - hours * HOUR_MS),
+        batchSize,
+      );
+      if (deleted > 0) this.metrics.retentionDeleted.inc(deleted);
+      full ||= deleted === batchSize;
+    }
+    return full;
+  }
+}

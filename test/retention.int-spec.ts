@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import { harness, metricValue, startApp, waitFor } from './support';
+
+/**
+ * Retention: finished tasks older than TASK_RETENTION_HOURS go, with their attempts, a bounded
+ * batch at a time; dead tasks stay unless DEAD_TASK_RETENTION_HOURS says otherwise; unfinished and
+ * recent ones stay.
+ */
+const h = harness({
+  worker: false,
+  gatewayEnv: { RETENTION_INTERVAL_SECONDS: '1', RETENTION_BATCH_SIZE: '100' },
+});
+
+/** Inserts a finished (or not) task `hoursAgo` old, with one attempt row; answers its id. */
+async function task(status: string, hoursAgo: number, finished = true): Promise<string> {
+  const id = randomUUID();
+  const at = new Date(Date.now() - hoursAgo * 3_600_000);
+  await h.db.query(
+    `INSERT INTO tasks (id, type, payload, priority, status, attempts, max_attempts, run_at, created_at, updated_at, finished_at)
+     VALUES ($1, 'demo.work', '{"seconds":0,"cpuBound":false}', 'normal', $2, 1, 3, $3, $3, $3, $4)`,
+    [id, status, at, finished ? at : null],
+  );
+  await h.db.query(
+    `INSERT INTO task_attempts (task_id, attempt, status, started_at, finished_at) VALUES ($1, 1, 'succeeded', $2, $2)`,
+    [id, at],
+  );
+  return id;
+}
+
+const present = async (ids: string[]) =>
+  (await h.db.query<{ n: number }>('SELECT count(*)::int AS n FROM tasks WHERE id = ANY($1::uuid[])', [ids]))
+    .rows[0].n;
+
+it('removes old finished tasks and their attempts in batches, and keeps the rest', async () => {
+  const old: string[] = [];
+  for (let i = 0; i < 250; i++) old.push(await task(['succeeded', 'failed', 'cancelled'][i % 3], 200));
+  const dead = await task('dead', 200);
+  const recent = await task('succeeded', 1);
+  const unfinished = await task('pending', 200, false);
+  const before = (await metricValue(h.gateway.url, 'conveyor_tasks_retention_deleted_total')) ?? 0;
+
+  await waitFor(
+    'the old finished tasks to go',
+    async () => ((await present(old)) === 0 ? true : undefined),
+    30_000,
+    200,
+  );
+  const attempts = await h.db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM task_attempts WHERE task_id = ANY($1::uuid[])',
+    [old],
+  );
+  expect(attempts.rows[0].n).toBe(0);
+  expect(await present([dead, recent, unfinished])).toBe(3);
+  expect(await metricValue(h.gateway.url, 'conveyor_tasks_retention_deleted_total')).toBeGreaterThanOrEqual(
+    before + 250,
+  );
+
+  // Dead tasks go only by their own setting.
+  const strict = await startApp('gateway', h.env, {
+    RETENTION_INTERVAL_SECONDS: '1',
+    DEAD_TASK_RETENTION_HOURS: '100',
+  });
+  try {
+    await waitFor(
+      'the old dead task to go',
+      async () => ((await present([dead])) === 0 ? true : undefined),
+      30_000,
+      200,
+    );
+    expect(await present([recent, unfinished])).toBe(2);
+  } finally {
+    await strict.stop();
+    await h.db.query('DELETE FROM tasks WHERE id = ANY($1::uuid[])', [[recent, unfinished]]);
+  }
+});
