@@ -10,6 +10,7 @@ import { ROOT } from '../tools/apps';
 import { BaselineResult, bullmqBaseline, rawBrokerBaseline } from './baselines';
 import { eventsBench } from './events-bench';
 import { baselineLines, eventsLines, round3, searchLines } from './report';
+import { scaleBench, scaleLines } from './scale-bench';
 import { searchBench } from './search-bench';
 import { SUBMIT_CONCURRENCY, TASKS, conveyor, rawBroker } from './tasks-bench';
 
@@ -31,6 +32,29 @@ async function main(): Promise<void> {
   if (process.env.BENCH_ONLY === 'baselines') {
     const [raw, bull] = await baselines(135);
     process.stdout.write(`\n${baselineLines(raw, bull).join('\n')}\n`);
+    return;
+  }
+  if (process.env.BENCH_ONLY === 'scale') {
+    // In the same sitting as a raw-broker figure, as the performance issue asks.
+    const raw = await rawBroker(135);
+    const scale = await scaleBench();
+    process.stdout.write(
+      `\nraw broker (in-process): ${raw.rate.toFixed(0)} msg/s\n${scaleLines(scale).join('\n')}\n`,
+    );
+    writeFileSync(
+      resolve(ROOT, 'bench/results.json'),
+      `${JSON.stringify(
+        {
+          raw_short_msgs_per_s: Math.round(raw.rate),
+          batch_tasks_per_s: Math.round(scale.empty.rate),
+          scale_ratio: round3(scale.full.rate / scale.empty.rate),
+          list_p99_ms: Math.max(...scale.list.map((l) => l.p99)),
+          retention_ratio: round3(scale.duringRetention.rate / scale.full.rate),
+        },
+        null,
+        2,
+      )}\n`,
+    );
     return;
   }
   if (process.env.BENCH_ONLY === 'events') {

@@ -2,24 +2,19 @@
  * The task runs of `make bench`: the in-process raw broker figure, Conveyor end to end (a batch
  * run and a single-POST run), and a burst of tasks due in the same second.
  */
-import * as http from 'node:http';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as amqplib from 'amqplib';
 import { Client } from 'pg';
-import { TASK_STATUSES, TERMINAL_STATUSES } from '@conveyor/contracts';
 import { QUORUM_QUEUE_ARGS } from '@conveyor/messaging';
-import { ROOT, RunningApp, amqpUrlFor, appScript, startAll, startProcess } from '../tools/apps';
-import { authHeaders } from './auth';
-import { cpuDelta, cpuSeconds, pidFromFile } from './cpu';
+import { ROOT, startAll } from '../tools/apps';
+import { cpuSeconds, pidFromFile } from './cpu';
+import { RunResult, TASK, TASKS, allSucceeded, conveyorRun, percentile, post, startApp } from './runs';
 
-export const TASKS = Number(process.env.BENCH_TASKS ?? 10_000);
-export const SUBMIT_CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
+export { SUBMIT_CONCURRENCY, TASKS } from './runs';
+export type { RunResult } from './runs';
+
 const env = process.env as Record<string, string>;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
 
 /** Publish with confirms + consume with ack, persistent messages, on a quorum queue like the work queues. */
 export async function rawBroker(messageSize: number): Promise<{ seconds: number; rate: number }> {
@@ -64,138 +59,6 @@ export async function rawBroker(messageSize: number): Promise<{ seconds: number;
   await admin.deleteQueue(queue);
   for (const c of [publisherConn, consumerConn, setup]) await c.close();
   return { seconds, rate: TASKS / seconds };
-}
-
-/** A gateway or worker on a fixed port, with the bench's environment. */
-function startApp(
-  name: 'gateway' | 'worker',
-  port: number,
-  extra: Record<string, string> = {},
-): Promise<RunningApp> {
-  const portVar = name === 'gateway' ? 'GATEWAY_PORT' : 'WORKER_PORT';
-  return startProcess({
-    name,
-    script: appScript(name),
-    port,
-    // BENCH_NODE_ARGS: extra node flags for both apps, say `--cpu-prof --cpu-prof-dir=prof` to profile them.
-    nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
-    // No plans syncs here: the runs truncate the task table under a live gateway.
-    env: {
-      ...process.env,
-      LOG_LEVEL: 'warn',
-      SYNC_INTERVAL_SECONDS: '0',
-      [portVar]: String(port),
-      AMQP_URL: amqpUrlFor(name, process.env),
-      ...extra,
-    },
-    readyWithinMs: 60_000,
-  });
-}
-
-const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
-
-/** POST with a keep-alive agent: the load generator must cost far less CPU than the gateway. */
-function post(url: string, body: string): Promise<number> {
-  return new Promise((ok, fail) => {
-    const req = http.request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          ...authHeaders(),
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => ok(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', fail);
-    req.end(body);
-  });
-}
-
-export interface RunResult {
-  mode: string;
-  /** CPU seconds each component spent during the run. */
-  cpu: Record<string, number>;
-  seconds: number;
-  rate: number;
-  submitSeconds: number;
-  p50: number;
-  p99: number;
-}
-
-const TASK = { type: 'demo.work', payload: { seconds: 0, cpuBound: false } };
-const UNFINISHED = TASK_STATUSES.filter((s) => !TERMINAL_STATUSES.includes(s));
-
-/**
- * Polls until no task is unfinished, then checks that all succeeded. The poll reads the status
- * index for the few unfinished rows rather than counting all of them, so watching costs the
- * database little next to the run it watches.
- */
-async function allSucceeded(db: Client, everyMs: number, expected = TASKS): Promise<void> {
-  const deadline = performance.now() + 600_000;
-  while ((await db.query(`SELECT 1 FROM tasks WHERE status = ANY($1) LIMIT 1`, [UNFINISHED])).rowCount) {
-    if (performance.now() > deadline) throw new Error('the tasks did not finish in 10 min');
-    await sleep(everyMs);
-  }
-  const { rows } = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM tasks WHERE status = 'succeeded'`,
-  );
-  if (rows[0].n !== expected) throw new Error(`${rows[0].n} of ${expected} tasks succeeded`);
-}
-
-/** Submits TASKS tasks (one per POST, or 1,000 per batch) and waits until all have succeeded. */
-async function conveyorRun(
-  db: Client,
-  url: string,
-  mode: 'single' | 'batch',
-  stack: () => Record<string, number>,
-): Promise<RunResult> {
-  await db.query('TRUNCATE tasks, outbox, task_attempts CASCADE');
-  const requests =
-    mode === 'single'
-      ? Array.from({ length: TASKS }, () => ({ path: '/tasks', body: JSON.stringify(TASK) }))
-      : Array.from({ length: Math.ceil(TASKS / 1000) }, (_, i) => ({
-          path: '/tasks/batch',
-          body: JSON.stringify({
-            items: Array.from({ length: Math.min(1000, TASKS - i * 1000) }, () => TASK),
-          }),
-        }));
-  const concurrency = mode === 'single' ? SUBMIT_CONCURRENCY : 4;
-  const cpuBefore = stack();
-  const started = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < requests.length) {
-        const r = requests[next++];
-        const status = await post(`${url}${r.path}`, r.body);
-        if (status !== 201) throw new Error(`${r.path} answered ${status}`);
-      }
-    }),
-  );
-  const submitSeconds = (performance.now() - started) / 1000;
-  await allSucceeded(db, 20);
-  const seconds = (performance.now() - started) / 1000;
-  const cpu = cpuDelta(cpuBefore, stack());
-  const { rows } = await db.query<{ ms: number }>(
-    `SELECT extract(epoch FROM (finished_at - created_at)) * 1000 AS ms FROM tasks ORDER BY 1`,
-  );
-  const latencies = rows.map((r) => Number(r.ms));
-  return {
-    mode,
-    cpu,
-    seconds,
-    rate: TASKS / seconds,
-    submitSeconds,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-  };
 }
 
 export interface BurstResult {
