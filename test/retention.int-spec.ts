@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { harness, metricValue, startApp, waitFor } from './support';
+import { harness, metricValue, request, startApp, waitFor } from './support';
 
 /**
  * Retention: finished tasks older than TASK_RETENTION_HOURS go, with their attempts, a bounded
@@ -72,4 +72,21 @@ it('removes old finished tasks and their attempts in batches, and keeps the rest
     await strict.stop();
     await h.db.query('DELETE FROM tasks WHERE id = ANY($1::uuid[])', [[recent, unfinished]]);
   }
+});
+
+it('lets a person delete a finished task (a dead one, say), and refuses an unfinished one', async () => {
+  const dead = await task('dead', 1);
+  const pending = await task('pending', 1, false);
+  expect((await request(h.gateway.url, 'DELETE', `/tasks/${pending}`)).status).toBe(409);
+  expect((await request(h.gateway.url, 'DELETE', `/tasks/${dead}`)).status).toBe(204);
+  expect((await request(h.gateway.url, 'GET', `/tasks/${dead}`)).status).toBe(404);
+  const attempts = await h.db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM task_attempts WHERE task_id = $1',
+    [dead],
+  );
+  expect(attempts.rows[0].n).toBe(0);
+  expect((await request(h.gateway.url, 'DELETE', `/tasks/${dead}`)).status).toBe(404);
+  expect((await request(h.gateway.url, 'DELETE', '/tasks/nope')).status).toBe(400);
+  expect(await present([pending])).toBe(1);
+  await h.db.query('DELETE FROM tasks WHERE id = $1', [pending]);
 });

@@ -1,5 +1,6 @@
 import {
   BadRequestException,
+  Delete,
   Body,
   Controller,
   Get,
@@ -20,6 +21,7 @@ import {
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiHeader,
+  ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -166,6 +168,22 @@ export class TasksController {
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'The task is not failed, dead or cancelled' })
   rerun(@Param('id', uuid) id: string): Promise<TaskResponseDto> {
     return this.tasks.rerun(id);
+  }
+
+  @Delete(':id')
+  @RequireScope('tasks:write')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Delete a finished task and its attempts',
+    description:
+      'Succeeded, failed, cancelled or dead. Retention removes finished tasks by age (dead ones only by their own ' +
+      'setting); this is how a person removes a dead task they have looked at.',
+  })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The task has not finished (cancel it first)' })
+  async remove(@Param('id', uuid) id: string): Promise<void> {
+    await this.tasks.remove(id);
   }
 
   @Patch(':id')

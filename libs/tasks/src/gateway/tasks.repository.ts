@@ -178,6 +178,16 @@ export class TasksRepository {
     return count;
   }
 
+  /** Deletes a finished task with its attempts; false when it is not there or has not finished. */
+  async deleteOne(id: string): Promise<boolean> {
+    const { count } = await execute(
+      this.db,
+      `DELETE FROM tasks WHERE id = $1 AND status IN ('succeeded', 'failed', 'cancelled', 'dead')`,
+      [id],
+    );
+    return count > 0;
+  }
+
   async countByTypeAndStatus(): Promise<{ type: string; status: TaskStatus; n: number }[]> {
     return this.db.query(`SELECT type, status, count(*)::int AS n FROM tasks GROUP BY type, status`);
   }

@@ -169,6 +169,13 @@ export class TasksService {
     return taskView(task);
   }
 
+  /** Removes a finished task (a dead one a person has looked at, say) with its attempts. */
+  async remove(id: string): Promise<void> {
+    if (await this.repo.deleteOne(id)) return;
+    const current = await this.get(id); // 404 when there is none
+    throw new TasksError('CONFLICT', `task ${id} is ${current.status}; only a finished task can be deleted`);
+  }
+
   /** Cancels a task that has not finished; a terminal task answers 409 with its status. */
   async cancel(id: string): Promise<TaskResponseDto> {
     const task = await this.changes.cancel(id);
