@@ -212,9 +212,25 @@ vm_memory_high_watermark.relative = 0.6
 disk_free_limit.absolute = 200MB
 collect_statistics_interval = 1000
 EOF
-  nohup setsid /usr/lib/rabbitmq/bin/rabbitmq-server >"$DATA/logs/rabbitmq.out" 2>&1 </dev/null &
-  echo $! >"$DATA/run/rabbitmq.launcher.pid"
-  wait_port "$RABBITMQ_PORT" 90 RabbitMQ
+  # The test and bench ports lie in Linux's ephemeral range: a client socket of this machine may
+  # hold one for a moment, and the node then exits with eaddrinuse. Such an exit is tried again.
+  local attempt
+  for attempt in 1 2 3; do
+    nohup setsid /usr/lib/rabbitmq/bin/rabbitmq-server >"$DATA/logs/rabbitmq.out" 2>&1 </dev/null &
+    local launcher=$!
+    echo $launcher >"$DATA/run/rabbitmq.launcher.pid"
+    local deadline=$((SECONDS + 90))
+    until port_open "$RABBITMQ_PORT"; do
+      kill -0 "$launcher" 2>/dev/null || break
+      [ $SECONDS -lt $deadline ] || die "RabbitMQ did not open port $RABBITMQ_PORT within 90 s (see $DATA/logs)"
+      sleep 0.2
+    done
+    port_open "$RABBITMQ_PORT" && break
+    grep -q eaddrinuse "$DATA/logs/rabbitmq.out" || die "RabbitMQ exited at start (see $DATA/logs/rabbitmq.out)"
+    [ "$attempt" -lt 3 ] || die "RabbitMQ could not bind its ports three times (see $DATA/logs/rabbitmq.out)"
+    log "RabbitMQ found a port in use (eaddrinuse); starting it again"
+    sleep 2
+  done
   wait_port "$RABBITMQ_MANAGEMENT_PORT" 60 "RabbitMQ management"
   log "RabbitMQ started on $RABBITMQ_PORT (console $RABBITMQ_MANAGEMENT_PORT)"
 }
