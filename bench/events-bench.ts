@@ -7,8 +7,9 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as amqplib from 'amqplib';
-import { ROOT, RunningApp, amqpUrlFor, appScript, startAll, startProcess } from '../tools/apps';
+import { ROOT, RunningApp, appScript, startAll, startProcess } from '../tools/apps';
 import { authHeaders } from './auth';
+import { benchEnv } from './runs';
 import { eventMessage, generateEvent } from '../tools/events-generator';
 
 export const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
@@ -24,23 +25,13 @@ export interface EventsResult {
 }
 
 function start(name: 'gateway' | 'worker' | 'provider-sim', port: number, extra: Record<string, string>) {
-  const portVar = { gateway: 'GATEWAY_PORT', worker: 'WORKER_PORT', 'provider-sim': 'PROVIDER_SIM_PORT' }[
-    name
-  ];
   const logs = resolve(ROOT, '.data/bench/logs');
   mkdirSync(logs, { recursive: true });
   return startProcess({
     name,
     script: appScript(name),
     port,
-    env: {
-      ...process.env,
-      LOG_LEVEL: 'warn',
-      SYNC_INTERVAL_SECONDS: '0',
-      [portVar]: String(port),
-      AMQP_URL: amqpUrlFor(name, process.env),
-      ...extra,
-    },
+    env: benchEnv(name, port, extra),
     // Like `make up`: the gateway's event lines go to a file, not through the load generator.
     stdoutFile: name === 'gateway' ? resolve(logs, 'events.log') : undefined,
     readyWithinMs: 60_000,

@@ -6,7 +6,7 @@ import * as http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { TASK_STATUSES, TERMINAL_STATUSES } from '@conveyor/contracts';
-import { RunningApp, amqpUrlFor, appScript, startProcess } from '../tools/apps';
+import { AppName, RunningApp, amqpUrlFor, appScript, startProcess } from '../tools/apps';
 import { authHeaders } from './auth';
 import { cpuDelta } from './cpu';
 
@@ -17,28 +17,40 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
+const PORT_VARIABLE: Record<AppName, string> = {
+  gateway: 'GATEWAY_PORT',
+  worker: 'WORKER_PORT',
+  'provider-sim': 'PROVIDER_SIM_PORT',
+};
+
+/**
+ * The environment of a bench app on `port`: quiet logs, no scheduled plans syncs (the runs truncate
+ * the task table under a live gateway), its own broker user, then `extra`.
+ */
+export function benchEnv(name: AppName, port: number, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    LOG_LEVEL: 'warn',
+    SYNC_INTERVAL_SECONDS: '0',
+    [PORT_VARIABLE[name]]: String(port),
+    AMQP_URL: amqpUrlFor(name, process.env),
+    ...extra,
+  };
+}
+
 /** A gateway or worker on a fixed port, with the bench's environment. */
 export function startApp(
   name: 'gateway' | 'worker',
   port: number,
   extra: Record<string, string> = {},
 ): Promise<RunningApp> {
-  const portVar = name === 'gateway' ? 'GATEWAY_PORT' : 'WORKER_PORT';
   return startProcess({
     name,
     script: appScript(name),
     port,
     // BENCH_NODE_ARGS: extra node flags for both apps, say `--cpu-prof --cpu-prof-dir=prof` to profile them.
     nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
-    // No plans syncs here: the runs truncate the task table under a live gateway.
-    env: {
-      ...process.env,
-      LOG_LEVEL: 'warn',
-      SYNC_INTERVAL_SECONDS: '0',
-      [portVar]: String(port),
-      AMQP_URL: amqpUrlFor(name, process.env),
-      ...extra,
-    },
+    env: benchEnv(name, port, extra),
     readyWithinMs: 60_000,
   });
 }

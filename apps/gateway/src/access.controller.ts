@@ -1,15 +1,4 @@
-import {
-  BadRequestException,
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiCreatedResponse,
@@ -31,9 +20,7 @@ import {
   AuditRepository,
   RequireScope,
 } from '@conveyor/access/gateway';
-import { ErrorResponseDto, PageQueryDto, toPage } from '@conveyor/common';
-
-const uuid = new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id must be a UUID') });
+import { ErrorResponseDto, PageQueryDto, toPage, uuidParam } from '@conveyor/common';
 
 function keyView(row: ApiKeyRow): ApiKeyDto {
   return {
@@ -90,7 +77,7 @@ export class AccessController {
   })
   @ApiNoContentResponse({ description: 'Revoked (or it already was)' })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  async revoke(@Param('id', uuid) id: string): Promise<void> {
+  async revoke(@Param('id', uuidParam) id: string): Promise<void> {
     await this.keys.revoke(id);
   }
 

@@ -1,15 +1,4 @@
-import {
-  BadRequestException,
-  Body,
-  Controller,
-  Delete,
-  Get,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { RequireScope } from '@conveyor/access/gateway';
 import {
   ApiBadRequestResponse,
@@ -21,7 +10,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { ErrorResponseDto, PageQueryDto } from '@conveyor/common';
+import { ErrorResponseDto, PageQueryDto, uuidParam } from '@conveyor/common';
 import {
   ID_BATCH_CREATE_EXAMPLES,
   IdBatchCreateDto,
@@ -32,8 +21,6 @@ import {
   SlotListDto,
   SlotQueryDto,
 } from '@conveyor/users/gateway';
-
-const uuid = new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id must be a UUID') });
 
 @ApiTags('id-batches')
 @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid input; the message names the field' })
@@ -75,7 +62,7 @@ export class IdBatchesController {
   })
   @ApiOkResponse({ type: IdBatchDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  get(@Param('id', uuid) id: string): Promise<IdBatchDto> {
+  get(@Param('id', uuidParam) id: string): Promise<IdBatchDto> {
     return this.batches.get(id);
   }
 
@@ -88,7 +75,7 @@ export class IdBatchesController {
   })
   @ApiOkResponse({ type: SlotListDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  slots(@Param('id', uuid) id: string, @Query() q: SlotQueryDto): Promise<SlotListDto> {
+  slots(@Param('id', uuidParam) id: string, @Query() q: SlotQueryDto): Promise<SlotListDto> {
     return this.batches.slots(id, q);
   }
 
@@ -101,7 +88,7 @@ export class IdBatchesController {
   @ApiOkResponse({ type: IdBatchDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'Cancelled, or still creating its tasks' })
-  changeRate(@Param('id', uuid) id: string, @Body() dto: IdBatchPatchDto): Promise<IdBatchDto> {
+  changeRate(@Param('id', uuidParam) id: string, @Body() dto: IdBatchPatchDto): Promise<IdBatchDto> {
     return this.batches.changeRate(id, dto.rpm);
   }
 
@@ -113,7 +100,7 @@ export class IdBatchesController {
   })
   @ApiOkResponse({ type: IdBatchDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  cancel(@Param('id', uuid) id: string): Promise<IdBatchDto> {
+  cancel(@Param('id', uuidParam) id: string): Promise<IdBatchDto> {
     return this.batches.cancel(id);
   }
 }

@@ -1,16 +1,4 @@
-import {
-  BadRequestException,
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -23,7 +11,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { RequireScope } from '@conveyor/access/gateway';
-import { ErrorResponseDto, PageQueryDto } from '@conveyor/common';
+import { ErrorResponseDto, PageQueryDto, uuidParam } from '@conveyor/common';
 import {
   ScheduleCreateDto,
   ScheduleDetailDto,
@@ -49,8 +37,6 @@ const PATCH_EXAMPLES = {
   pause: { summary: 'Pause it (false resumes)', value: { paused: true } },
   every: { summary: 'Every 10 minutes instead', value: { everySeconds: 600 } },
 };
-
-const uuid = new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id must be a UUID') });
 
 @ApiTags('schedules')
 @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid input; the message names the field' })
@@ -95,7 +81,7 @@ export class SchedulesController {
   })
   @ApiOkResponse({ type: ScheduleDetailDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  get(@Param('id', uuid) id: string): Promise<ScheduleDetailDto> {
+  get(@Param('id', uuidParam) id: string): Promise<ScheduleDetailDto> {
     return this.schedules.get(id);
   }
 
@@ -110,7 +96,7 @@ export class SchedulesController {
   @ApiOkResponse({ type: ScheduleDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'The name is taken, or a built-in schedule' })
-  async update(@Param('id', uuid) id: string, @Body() dto: SchedulePatchDto): Promise<ScheduleDto> {
+  async update(@Param('id', uuidParam) id: string, @Body() dto: SchedulePatchDto): Promise<ScheduleDto> {
     const schedule = await this.schedules.update(id, dto);
     this.scheduler.wake();
     return schedule;
@@ -123,7 +109,7 @@ export class SchedulesController {
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'A built-in schedule (pause it instead)' })
-  async delete(@Param('id', uuid) id: string): Promise<void> {
+  async delete(@Param('id', uuidParam) id: string): Promise<void> {
     await this.schedules.delete(id);
   }
 }

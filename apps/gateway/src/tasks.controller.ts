@@ -1,5 +1,4 @@
 import {
-  BadRequestException,
   Delete,
   Body,
   Controller,
@@ -7,7 +6,6 @@ import {
   Headers,
   HttpCode,
   Param,
-  ParseUUIDPipe,
   Patch,
   Post,
   Query,
@@ -33,7 +31,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Observable } from 'rxjs';
-import { ErrorResponseDto } from '@conveyor/common';
+import { ErrorResponseDto, uuidParam } from '@conveyor/common';
 import {
   TaskAttemptListDto,
   TASK_BATCH_EXAMPLES,
@@ -49,8 +47,6 @@ import {
   TaskUpdateDto,
   TasksService,
 } from '@conveyor/tasks/gateway';
-
-const uuid = new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id must be a UUID') });
 
 @ApiTags('tasks')
 @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid input; the message names the field' })
@@ -124,7 +120,7 @@ export class TasksController {
   })
   @ApiOkResponse({ type: TaskResponseDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  get(@Param('id', uuid) id: string): Promise<TaskResponseDto> {
+  get(@Param('id', uuidParam) id: string): Promise<TaskResponseDto> {
     return this.tasks.get(id);
   }
 
@@ -136,7 +132,7 @@ export class TasksController {
   })
   @ApiOkResponse({ type: TaskAttemptListDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  attempts(@Param('id', uuid) id: string): Promise<TaskAttemptListDto> {
+  attempts(@Param('id', uuidParam) id: string): Promise<TaskAttemptListDto> {
     return this.tasks.attempts(id);
   }
 
@@ -152,7 +148,7 @@ export class TasksController {
   @ApiOkResponse({ type: TaskResponseDto, description: 'text/event-stream of `status` events, each a task' })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'Too many open streams' })
-  watch(@Param('id', uuid) id: string): Promise<Observable<TaskEvent>> {
+  watch(@Param('id', uuidParam) id: string): Promise<Observable<TaskEvent>> {
     return this.events.watch(id);
   }
 
@@ -166,7 +162,7 @@ export class TasksController {
   @ApiOkResponse({ type: TaskResponseDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'The task is not failed, dead or cancelled' })
-  rerun(@Param('id', uuid) id: string): Promise<TaskResponseDto> {
+  rerun(@Param('id', uuidParam) id: string): Promise<TaskResponseDto> {
     return this.tasks.rerun(id);
   }
 
@@ -182,7 +178,7 @@ export class TasksController {
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'The task has not finished (cancel it first)' })
-  async remove(@Param('id', uuid) id: string): Promise<void> {
+  async remove(@Param('id', uuidParam) id: string): Promise<void> {
     await this.tasks.remove(id);
   }
 
@@ -197,7 +193,7 @@ export class TasksController {
   @ApiOkResponse({ type: TaskResponseDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'The task already finished' })
-  cancel(@Param('id', uuid) id: string, @Body() _dto: TaskUpdateDto): Promise<TaskResponseDto> {
+  cancel(@Param('id', uuidParam) id: string, @Body() _dto: TaskUpdateDto): Promise<TaskResponseDto> {
     return this.tasks.cancel(id);
   }
 }

@@ -13,3 +13,4 @@ export * from './redis.module';
 export * from './semaphore';
 export * from './openapi';
 export * from './until-done';
+export * from './params';

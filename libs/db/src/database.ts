@@ -67,6 +67,12 @@ export function commitRowCte(
   };
 }
 
+/** Inserts one row (the commit hook's, or the same shape written on its own). */
+export async function insertRow(tx: Tx, row: CommitRow): Promise<void> {
+  const { sql, params } = insertSql(row, 1, false);
+  await tx.query(sql, params);
+}
+
 /** The primary database: queries on the pool, and transactions. */
 export class Database implements Tx {
   constructor(private readonly source: DataSource) {}
@@ -83,8 +89,7 @@ export class Database implements Tx {
         const result = await work(manager);
         if (hook && !hook.done) {
           hook.done = hooked = true;
-          const { sql, params } = insertSql(hook.row(result), 1, false);
-          await manager.query(sql, params);
+          await insertRow(manager, hook.row(result));
         }
         return result;
       })

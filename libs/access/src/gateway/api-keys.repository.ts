@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database, Tx, execute } from '@conveyor/db';
+import { Database, execute } from '@conveyor/db';
 import type { Scope } from './scopes';
 
 /** A row of api_keys; `secretHash` never leaves the gateway. */
@@ -22,11 +22,14 @@ const COLUMNS = `id, name, scopes, secret_hash AS "secretHash", created_at AS "c
 export class ApiKeysRepository {
   constructor(private readonly db: Database) {}
 
-  async insert(
-    key: { id: string; name: string; scopes: Scope[]; secretHash: string; expiresAt: Date | null },
-    tx: Tx = this.db,
-  ): Promise<ApiKeyRow> {
-    const rows: ApiKeyRow[] = await tx.query(
+  async insert(key: {
+    id: string;
+    name: string;
+    scopes: Scope[];
+    secretHash: string;
+    expiresAt: Date | null;
+  }): Promise<ApiKeyRow> {
+    const rows: ApiKeyRow[] = await this.db.query(
       `INSERT INTO api_keys (id, name, scopes, secret_hash, expires_at) VALUES ($1, $2, $3, $4, $5)
        RETURNING ${COLUMNS}`,
       [key.id, key.name, key.scopes, key.secretHash, key.expiresAt],
@@ -48,9 +51,9 @@ export class ApiKeysRepository {
   }
 
   /** Marks a key revoked (kept, so the audit trail still names it); null when there is none. */
-  async revoke(id: string, tx: Tx = this.db): Promise<ApiKeyRow | null> {
+  async revoke(id: string): Promise<ApiKeyRow | null> {
     const { rows } = await execute<ApiKeyRow>(
-      tx,
+      this.db,
       `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1 RETURNING ${COLUMNS}`,
       [id],
     );

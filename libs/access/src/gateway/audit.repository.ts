@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CommitRow, Database } from '@conveyor/db';
+import { CommitRow, Database, insertRow } from '@conveyor/db';
 
 /** One mutating request: who (key), what (method, route, target), how it ended, when, from where. */
 export interface AuditEntry {
@@ -45,12 +45,7 @@ export class AuditRepository {
 
   /** For a request that changed nothing in PostgreSQL (its row could not go with a change). */
   async append(id: string, entry: AuditEntry): Promise<void> {
-    const { columns } = auditRow(id, entry);
-    const names = Object.keys(columns);
-    await this.db.query(
-      `INSERT INTO audit_log (${names.join(', ')}) VALUES (${names.map((n, i) => `$${i + 1}::${columns[n].type}`).join(', ')})`,
-      names.map((n) => columns[n].value),
-    );
+    await insertRow(this.db, auditRow(id, entry));
   }
 
   /**

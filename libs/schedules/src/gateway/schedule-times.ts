@@ -11,6 +11,18 @@ export interface Timing {
   anchor: Date;
 }
 
+/** A schedule's timing, from its row: everySeconds counts from its creation when it has no startAt. */
+export function timingOf(s: Omit<Timing, 'anchor'> & { createdAt: Date }): Timing {
+  return {
+    cron: s.cron,
+    everySeconds: s.everySeconds,
+    timezone: s.timezone,
+    startAt: s.startAt,
+    endAt: s.endAt,
+    anchor: s.createdAt,
+  };
+}
+
 /** What is wrong with a timing, field by field (empty when it can fire). */
 export function timingProblems(t: Omit<Timing, 'anchor'>): string[] {
   const problems: string[] = [];

@@ -1,15 +1,14 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { BackgroundLoop } from '@conveyor/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { isTerminal, TaskStatus } from '@conveyor/contracts';
+import { isTerminal } from '@conveyor/contracts';
 import { Database, Tx, sqlState } from '@conveyor/db';
 import { OutboxRelay, TasksRepository, TasksService } from '@conveyor/tasks/gateway';
-import { dueTicks, nextFire } from './schedule-times';
+import { dueTicks, nextFire, timingOf } from './schedule-times';
 
 type PreparedTask = ReturnType<TasksService['prepare']>;
 import { RunOutcome, ScheduleRunsRepository } from './schedule-runs.repository';
 import { ScheduleRow, SchedulesRepository } from './schedules.repository';
-import { timingOf } from './schedules.service';
 
 /** Schedules one pass locks at most; the rest wait for the next pass (or another gateway's). */
 const PER_PASS = 20;
@@ -82,8 +81,7 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
       const late = now.getTime() - fireAt.getTime() > ON_TIME_MS;
       const wanted = !late || s.catchUp === 'all' || (s.catchUp === 'latest' && fireAt === latest);
       let outcome: RunOutcome = wanted ? 'created' : 'missed';
-      if (wanted && s.overlap === 'skip' && lastTask && !(await this.finished(tx, lastTask)))
-        outcome = 'skipped';
+      if (wanted && s.overlap === 'skip' && lastTask && !(await this.finished(lastTask))) outcome = 'skipped';
       let prepared: PreparedTask | undefined;
       try {
         if (outcome === 'created') prepared = this.tasks.prepare(s.task, 'task.', null);
@@ -125,8 +123,9 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
     }
   }
 
-  private async finished(tx: Tx, taskId: string): Promise<boolean> {
-    const status = await this.schedules.lastTaskStatus(tx, taskId);
-    return status === null || isTerminal(status as TaskStatus);
+  /** Whether a schedule's last task has finished (or is gone). */
+  private async finished(taskId: string): Promise<boolean> {
+    const task = await this.taskRows.findById(taskId);
+    return !task || isTerminal(task.status);
   }
 }

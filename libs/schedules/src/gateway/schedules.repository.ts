@@ -154,12 +154,6 @@ export class SchedulesRepository {
       [id, nextFireAt, lastTaskId],
     );
   }
-
-  /** The status of a schedule's last task (null when it has none, or it is gone). */
-  async lastTaskStatus(tx: Tx, taskId: string): Promise<string | null> {
-    const rows: { status: string }[] = await tx.query(`SELECT status FROM tasks WHERE id = $1`, [taskId]);
-    return rows[0]?.status ?? null;
-  }
 }
 
 async function unique<T>(work: () => Promise<T>, name: string): Promise<T> {

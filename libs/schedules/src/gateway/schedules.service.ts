@@ -2,24 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { Page, toPage } from '@conveyor/common';
 import { TasksService } from '@conveyor/tasks/gateway';
-import { Timing, nextFire, nextFires, timingProblems } from './schedule-times';
+import { nextFire, nextFires, timingOf, timingProblems } from './schedule-times';
 import { ScheduleRunsRepository } from './schedule-runs.repository';
 import { ScheduleCreateDto, ScheduleDetailDto, ScheduleDto, SchedulePatchDto } from './schedules.dto';
 import { SchedulesError } from './schedules.error';
 import { ScheduleFields, ScheduleRow, SchedulesRepository } from './schedules.repository';
-
-export function timingOf(
-  s: Pick<ScheduleRow, 'cron' | 'everySeconds' | 'timezone' | 'startAt' | 'endAt' | 'createdAt'>,
-): Timing {
-  return {
-    cron: s.cron,
-    everySeconds: s.everySeconds,
-    timezone: s.timezone,
-    startAt: s.startAt,
-    endAt: s.endAt,
-    anchor: s.createdAt,
-  };
-}
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
