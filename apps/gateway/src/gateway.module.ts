@@ -11,6 +11,8 @@ import { AccessModule } from '@conveyor/access/gateway';
 import { AccessController } from './access.controller';
 import { SchedulesModule } from '@conveyor/schedules/gateway';
 import { SchedulesController } from './schedules.controller';
+import { FlowsModule } from '@conveyor/flows/gateway';
+import { FlowsController } from './flows.controller';
 import { CurrenciesController } from './currencies.controller';
 import { PlansModule } from '@conveyor/plans/gateway';
 import { PlansController } from './plans.controller';
@@ -43,6 +45,7 @@ export class GatewayModule {
         EventsGatewayModule,
         AccessModule,
         SchedulesModule,
+        FlowsModule,
       ],
       controllers: [
         TasksController,
@@ -54,6 +57,7 @@ export class GatewayModule {
         EventsController,
         AccessController,
         SchedulesController,
+        FlowsController,
         ReportsConsumer,
         EventsConsumer,
       ],

@@ -34,6 +34,18 @@ export class DemoWorkPayloadDto {
 
   @ApiPropertyOptional({
     description:
+      'A number to add up along a flow: the result has `sum`, this value plus the `sum` of every parent, ' +
+      'and `parents`, the keys of the parents whose results the task saw',
+    example: 1,
+  })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(-1e12)
+  @Max(1e12)
+  value?: number;
+
+  @ApiPropertyOptional({
+    description:
       'Fault drill: kill the worker process that runs it, on every attempt (the task ends dead after the ' +
       'delivery limit). Workers refuse it unless WORKER_FAULT_DRILLS=true.',
     example: false,
@@ -48,4 +60,8 @@ export interface DemoWorkResult {
   ranForMs: number;
   /** Loop iterations of the CPU variant, so the work cannot be optimised away. */
   iterations?: number;
+  /** With `value` or parents: `value` plus the parents' sums. */
+  sum?: number;
+  /** The keys of the parents (in a flow) whose results the task saw. */
+  parents?: string[];
 }

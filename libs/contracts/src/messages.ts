@@ -8,6 +8,8 @@ export const taskMessageSchema = z
     type: z.string().min(1).max(100),
     priority: z.enum(PRIORITIES),
     payload: z.unknown(),
+    /** A flow task's parents' results, keyed by the parents' keys in the flow. */
+    parents: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();
 export type TaskMessage = z.infer<typeof taskMessageSchema>;

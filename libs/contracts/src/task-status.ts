@@ -1,4 +1,5 @@
 export const TASK_STATUSES = [
+  'waiting',
   'pending',
   'queued',
   'running',
@@ -20,7 +21,8 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
  *   outcome is not recorded);
  * - it agrees with its attempts: `succeeded` has its result and a succeeded last attempt;
  *   `failed` and `dead` have an error and no succeeded attempt; `cancelled` has no succeeded attempt.
- * Only POST /tasks/:id/retry leaves one (to `pending`, as a new attempt).
+ * Only POST /tasks/:id/retry leaves one (to `pending`, as a new attempt), and a retried flow
+ * task takes the descendants its failure cancelled back to `waiting`.
  */
 export const TERMINAL_STATUSES: readonly TaskStatus[] = ['succeeded', 'failed', 'cancelled', 'dead'];
 
@@ -35,6 +37,8 @@ export type TaskKind = (typeof TASK_KINDS)[number];
  * their guards from it, so a duplicate or late message can never move a task backwards.
  */
 export const TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
+  // A flow task whose parents have not all succeeded: it has no message until they have.
+  waiting: ['pending', 'cancelled'],
   // A worker's report can overtake the relay's own "queued" update, hence running/succeeded/failed.
   pending: ['queued', 'running', 'succeeded', 'failed', 'retrying', 'cancelled', 'dead'],
   queued: ['running', 'succeeded', 'failed', 'retrying', 'cancelled', 'dead'],
@@ -44,7 +48,8 @@ export const TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = 
   succeeded: [],
   // Only POST /tasks/:id/retry takes these: it runs the task again as a new attempt.
   failed: ['pending'],
-  cancelled: ['pending'],
+  // cancelled → waiting: a flow task cancelled for a failed parent, once that parent is retried.
+  cancelled: ['pending', 'waiting'],
   dead: ['pending'],
 };
 

@@ -10,6 +10,7 @@ import { IdempotencyFingerprint1764300000000 } from './migrations/1764300000000-
 import { Players1764400000000 } from './migrations/1764400000000-players';
 import { Access1764500000000 } from './migrations/1764500000000-access';
 import { Schedules1764600000000 } from './migrations/1764600000000-schedules';
+import { Flows1764700000000 } from './migrations/1764700000000-flows';
 
 export const MIGRATIONS = [
   Init1763700000000,
@@ -22,6 +23,7 @@ export const MIGRATIONS = [
   Players1764400000000,
   Access1764500000000,
   Schedules1764600000000,
+  Flows1764700000000,
 ];
 
 /** The one set of data-source options, used by the app and by the migration runner alike. */

@@ -29,6 +29,7 @@ export class PlansFeed {
         fn: PLANS_PARSE,
         payload: { url: providerUrl, timeoutMs: providerTimeoutMs },
         attempt,
+        parents: {},
         faultDrills: false,
         control: new SharedArrayBuffer(CONTROL_SLOTS * Int32Array.BYTES_PER_ELEMENT),
       },

@@ -12,6 +12,7 @@ function contextOf(job: CpuJob): CpuContext {
   const control = new Int32Array(job.control);
   return {
     attempt: job.attempt,
+    parents: job.parents,
     faultDrills: job.faultDrills,
     get cancelled() {
       return Atomics.load(control, CONTROL_CANCEL) === 1;

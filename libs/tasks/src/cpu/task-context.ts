@@ -1,6 +1,8 @@
 /** What every handler gets, wherever it runs. */
 export interface TaskContext {
   attempt: number;
+  /** In a flow: the results of this task's parents, keyed by their keys (empty outside a flow). */
+  parents: Readonly<Record<string, unknown>>;
   /** Reports how far the task got (0..100); the worker sends changes to the gateway periodically. */
   progress(percent: number): void;
   /** True when this worker allows fault drills (WORKER_FAULT_DRILLS), such as crashing on request. */
@@ -39,6 +41,7 @@ export interface CpuJob {
   fn: CpuFunction;
   payload: unknown;
   attempt: number;
+  parents: Readonly<Record<string, unknown>>;
   faultDrills: boolean;
   /** Shared with the main thread: a cancel flag and the progress (CONTROL_* slots). */
   control: SharedArrayBuffer;

@@ -1,6 +1,11 @@
 export * from './outbox.relay';
 export { TaskChangesRepository } from './task-changes.repository';
 export { TasksRepository } from './tasks.repository';
+export type { FlowPlacement, PreparedTask, TaskRow } from './tasks.repository';
+export { PARENT_FAILED, TaskGraphRepository } from './task-graph.repository';
+export type { TaskEdge } from './task-graph.repository';
+export * from './task-retention';
+export { taskView } from './task-view';
 export * from './task-events.service';
 export * from './task-reports.service';
 export * from './tasks.dto';

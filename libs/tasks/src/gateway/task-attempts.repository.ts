@@ -9,6 +9,7 @@ import {
 } from '@conveyor/contracts';
 import type { FoldedReport } from './report-fold';
 import type { TaskIdentity } from './task-message';
+import type { FinishedTask } from './task-graph.repository';
 
 /** A report ready to apply: what the worker said, and what the retry policy made of a failure. */
 export interface DecidedReport extends FoldedReport {
@@ -20,6 +21,7 @@ export interface DecidedReport extends FoldedReport {
 
 interface AppliedRow extends TaskIdentity {
   status: TaskStatus;
+  flowId: string | null;
   /** Set for a row the batch made `succeeded`. */
   result: unknown;
   attempts: number;
@@ -33,6 +35,8 @@ export interface AppliedReports {
   succeeded: AppliedRow[];
   /** Tasks that became `retrying`: `attempts` is the attempt to publish at `runAt`. */
   retries: AppliedRow[];
+  /** Flow tasks this batch finished (their children may move). */
+  finishedInFlows: FinishedTask[];
 }
 
 export interface AttemptRow {
@@ -81,7 +85,7 @@ export class TaskAttemptsRepository {
    * moves to the next attempt at once, so a duplicate of the failure cannot schedule a second retry.
    */
   async applyReports(tx: Tx, reports: DecidedReport[]): Promise<AppliedReports> {
-    if (reports.length === 0) return { changed: [], succeeded: [], retries: [] };
+    if (reports.length === 0) return { changed: [], succeeded: [], retries: [], finishedInFlows: [] };
     const records = JSON.stringify(
       reports.map((r) => ({
         id: r.taskId,
@@ -123,13 +127,14 @@ export class TaskAttemptsRepository {
          -- progress of the running attempt: only forward
          OR (t.status = 'running' AND v.next = 'running' AND v.progress > t.progress))
        RETURNING t.id, t.type, t.priority, t.payload, t.status, t.attempts, t.run_at AS "runAt",
-         CASE WHEN t.status = 'succeeded' THEN t.result END AS result`,
+         CASE WHEN t.status = 'succeeded' THEN t.result END AS result, t.flow_id AS "flowId", t.parents`,
       [records, LEGAL_TRANSITIONS],
     );
     return {
       changed: rows.map((r) => r.id),
       succeeded: rows.filter((r) => r.status === 'succeeded'),
       retries: rows.filter((r) => r.status === 'retrying'),
+      finishedInFlows: rows.filter((r) => r.flowId !== null && TERMINAL_STATUSES.includes(r.status)),
     };
   }
 

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Database, Tx, execute } from '@conveyor/db';
-import { TaskErrorInfo, sourcesOf } from '@conveyor/contracts';
+import { TaskErrorInfo, isTerminal, sourcesOf } from '@conveyor/contracts';
 import { NewOutboxMessage, OutboxRepository } from './outbox.repository';
+import { FinishedTask, TaskGraphRepository, parentsSql } from './task-graph.repository';
 import { TASK_COLUMNS, TaskRow } from './tasks.repository';
 
 /** The schema's ceiling on attempts (tasks_max_attempts_ck). */
@@ -17,20 +18,38 @@ export class TaskChangesRepository {
   constructor(
     private readonly db: Database,
     private readonly outbox: OutboxRepository,
+    private readonly graph: TaskGraphRepository,
   ) {}
 
-  /** Cancels a task that may still be cancelled, and drops its unpublished messages. */
-  async cancel(id: string): Promise<TaskRow | null> {
+  /**
+   * Cancels a task that may still be cancelled, and drops its unpublished messages. In a flow, its
+   * descendants move as for any parent that did not succeed; `released` counts those now pending.
+   */
+  async cancel(id: string): Promise<{ task: TaskRow; released: number } | null> {
     return this.db
       .transaction(async (tx) => {
         const [row] = await this.cancelWhere(tx, `id = $1`, [id], TASK_COLUMNS);
         if (!row) throw new NothingToCancel();
-        return row as TaskRow;
+        const task = row as TaskRow;
+        return { task, released: await this.graph.settle(tx, [task]) };
       })
       .catch((err: unknown) => {
         if (err instanceof NothingToCancel) return null; // rolled back: its outbox rows stay
         throw err;
       });
+  }
+
+  /**
+   * Cancels the unfinished tasks of a flow; returns those a worker may hold (not waiting). Nothing
+   * of the flow is left to release, so the graph needs no settling.
+   */
+  async cancelFlow(tx: Tx, flowId: string): Promise<string[]> {
+    const running: { id: string }[] = await tx.query(
+      `SELECT id FROM tasks WHERE flow_id = $1 AND status = ANY($2) AND status <> 'waiting'`,
+      [flowId, sourcesOf('cancelled')],
+    );
+    await this.cancelWhere(tx, `flow_id = $1`, [flowId], 'id');
+    return running.map((r) => r.id);
   }
 
   /** Cancels those of `ids` that have not started (pending or queued); returns the ids it cancelled. */
@@ -80,21 +99,28 @@ export class TaskChangesRepository {
 
   /**
    * Makes a failed, dead or cancelled task pending again with its next attempt number and that
-   * attempt's outbox message, in one transaction. Returns null when the task cannot be rerun.
+   * attempt's outbox message, in one transaction. A flow task whose parents have not all succeeded
+   * (cancelled before they did) waits for them again instead; the descendants its end cancelled
+   * wait again too. Returns null when the task cannot be rerun.
    */
   async rerun(id: string, message: (task: TaskRow) => NewOutboxMessage): Promise<TaskRow | null> {
     return this.db.transaction(async (tx) => {
-      const { rows } = await execute<TaskRow>(
+      const { rows } = await execute<TaskRow & { parents: Record<string, unknown> | null }>(
         tx,
-        `UPDATE tasks SET status = 'pending', attempts = attempts + 1, max_attempts = GREATEST(max_attempts, attempts + 1),
+        `UPDATE tasks SET status = CASE WHEN waiting_on > 0 THEN 'waiting' ELSE 'pending' END,
+           attempts = CASE WHEN waiting_on > 0 THEN attempts ELSE attempts + 1 END,
+           max_attempts = GREATEST(max_attempts, attempts + 1),
+           parents = CASE WHEN flow_id IS NULL OR waiting_on > 0 THEN NULL ELSE ${parentsSql('tasks.id')} END,
            result = NULL, error = NULL, progress = 0, queued_at = NULL, started_at = NULL, finished_at = NULL,
            run_at = now(), updated_at = now()
-         WHERE id = $1 AND status = ANY($2) AND attempts < $3 RETURNING ${TASK_COLUMNS}`,
-        [id, sourcesOf('pending'), MAX_ATTEMPTS],
+         WHERE id = $1 AND status = ANY($2) AND attempts < $3 RETURNING ${TASK_COLUMNS}, parents`,
+        [id, sourcesOf('pending').filter(isTerminal), MAX_ATTEMPTS],
       );
       const task = rows[0];
-      if (task) await this.outbox.insert(tx, [message(task)]);
-      return task ?? null;
+      if (!task) return null;
+      if (task.status === 'pending') await this.outbox.insert(tx, [message(task)]);
+      if (task.flowId !== null) await this.graph.revive(tx, task.id);
+      return task;
     });
   }
 
@@ -103,7 +129,12 @@ export class TaskChangesRepository {
    * drops the messages of its attempts so far that were not published yet (a scheduled one would
    * otherwise run the dead task later). Outbox rows first: the relay's lock order.
    */
-  async markDead(id: string, attempt: number, error: TaskErrorInfo, within?: Tx): Promise<boolean> {
+  async markDead(
+    id: string,
+    attempt: number,
+    error: TaskErrorInfo,
+    within?: Tx,
+  ): Promise<FinishedTask | null> {
     const work = async (tx: Tx) => {
       const guard = `status = ANY($2) AND attempts <= $3`;
       await tx.query(
@@ -111,13 +142,13 @@ export class TaskChangesRepository {
          AND EXISTS (SELECT 1 FROM tasks WHERE id = $1 AND ${guard})`,
         [id, sourcesOf('dead'), attempt],
       );
-      const { count } = await execute(
+      const { rows } = await execute<FinishedTask>(
         tx,
         `UPDATE tasks SET status = 'dead', error = $4, finished_at = now(), updated_at = now()
-         WHERE id = $1 AND ${guard}`,
+         WHERE id = $1 AND ${guard} RETURNING id, status, flow_id AS "flowId"`,
         [id, sourcesOf('dead'), attempt, JSON.stringify(error)],
       );
-      return count > 0;
+      return rows[0] ?? null;
     };
     return within ? work(within) : this.db.transaction(work);
   }

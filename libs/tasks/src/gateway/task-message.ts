@@ -7,6 +7,8 @@ export interface TaskIdentity {
   type: string;
   priority: Priority;
   payload: unknown;
+  /** A flow task's parents' results, set when the flow released it. */
+  parents?: Record<string, unknown> | null;
 }
 
 /** The outbox message that runs one attempt of a task, due at `availableAt`. */
@@ -14,6 +16,7 @@ export function taskOutboxMessage(task: TaskIdentity, attempt: number, available
   const contract = findTaskType(task.type);
   if (!contract) throw new Error(`no contract for task type ${task.type}`);
   const body: TaskMessage = { id: task.id, type: task.type, priority: task.priority, payload: task.payload };
+  if (task.parents) body.parents = task.parents;
   return {
     taskId: task.id,
     attempt,

@@ -13,6 +13,8 @@ import { TaskIdentity, taskOutboxMessage } from './task-message';
 import { TaskEventsService } from './task-events.service';
 import { TasksMetrics } from './tasks.metrics';
 import { TaskChangesRepository } from './task-changes.repository';
+import { FinishedTask, TaskGraphRepository } from './task-graph.repository';
+import { OutboxRelay } from './outbox.relay';
 
 /** A task a batch of reports made `succeeded`, with its result. */
 export interface SucceededTask extends TaskIdentity {
@@ -40,6 +42,8 @@ export class TaskReportsService {
     private readonly changes: TaskChangesRepository,
     private readonly attempts: TaskAttemptsRepository,
     private readonly outbox: OutboxRepository,
+    private readonly graph: TaskGraphRepository,
+    private readonly relay: OutboxRelay,
     private readonly events: TaskEventsService,
     private readonly metrics: TasksMetrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -77,49 +81,63 @@ export class TaskReportsService {
       delivery.ack();
       return;
     }
-    const settled = await this.untilDone(() =>
-      cause.code === 'DELIVERY_LIMIT'
-        ? this.retryOrBury(taskId, delivery.attempt, cause)
-        : this.changes.markDead(taskId, delivery.attempt, cause),
+    const released = await this.untilDone(() =>
+      this.attempts.transaction(async (tx) => {
+        const dead =
+          cause.code === 'DELIVERY_LIMIT'
+            ? await this.retryOrBury(tx, taskId, delivery.attempt, cause)
+            : await this.changes.markDead(taskId, delivery.attempt, cause, tx);
+        return dead ? this.graph.settle(tx, [dead]) : 0;
+      }),
     );
-    if (settled === undefined) return;
+    if (released === undefined) return;
     delivery.ack();
+    this.released(released);
     this.events.nudge([taskId]);
   }
 
   /**
    * A message that hit the delivery limit was returned that often because the workers holding it
    * died: maybe it crashes them, maybe it only shared their fate. It counts as one failed attempt:
-   * the task runs again (a fresh message) while it has attempts left, and is `dead` after that.
+   * the task runs again (a fresh message) while it has attempts left, and is `dead` after that
+   * (returned, for its flow).
    */
-  private retryOrBury(taskId: string, attempt: number, error: TaskErrorInfo): Promise<boolean> {
-    return this.attempts.transaction(async (tx) => {
-      const task = await this.attempts.lockAttempts(tx, taskId);
-      if (!task || attempt < task.attempts) return false; // an older attempt's letter
-      const report: FoldedReport = {
-        taskId,
-        status: 'failed',
-        attempt,
-        at: new Date(),
-        startedAt: null,
-        progress: null,
-        result: null,
-        error: { ...error, retryable: true },
-      };
-      await this.attempts.recordAttempts(tx, [report], []);
-      const decision = decideRetry(
-        { attempt, maxAttempts: task.maxAttempts, retryable: true },
-        this.config.retry,
-      );
-      if (decision.retry) {
-        const { retries } = await this.attempts.applyReports(tx, [
-          { ...report, next: 'retrying', delayMs: decision.delayMs },
-        ]);
-        await this.scheduleRetries(tx, retries);
-        if (retries.length > 0) return true;
-      }
-      return this.changes.markDead(taskId, attempt, error, tx);
-    });
+  private async retryOrBury(
+    tx: Tx,
+    taskId: string,
+    attempt: number,
+    error: TaskErrorInfo,
+  ): Promise<FinishedTask | null> {
+    const task = await this.attempts.lockAttempts(tx, taskId);
+    if (!task || attempt < task.attempts) return null; // an older attempt's letter
+    const report: FoldedReport = {
+      taskId,
+      status: 'failed',
+      attempt,
+      at: new Date(),
+      startedAt: null,
+      progress: null,
+      result: null,
+      error: { ...error, retryable: true },
+    };
+    await this.attempts.recordAttempts(tx, [report], []);
+    const decision = decideRetry(
+      { attempt, maxAttempts: task.maxAttempts, retryable: true },
+      this.config.retry,
+    );
+    if (decision.retry) {
+      const { retries } = await this.attempts.applyReports(tx, [
+        { ...report, next: 'retrying', delayMs: decision.delayMs },
+      ]);
+      await this.scheduleRetries(tx, retries);
+      if (retries.length > 0) return null;
+    }
+    return this.changes.markDead(taskId, attempt, error, tx);
+  }
+
+  /** Children a finished parent released have their messages in the outbox: publish them now. */
+  private released(count: number): void {
+    if (count > 0 && this.config.outbox.wakeOnCommit) this.relay.wake();
   }
 
   /**
@@ -139,7 +157,7 @@ export class TaskReportsService {
   private async applyBatch(batch: StatusDelivery[]): Promise<void> {
     const reports = batch.flatMap((b) => b.reports);
     const folded = foldReports(reports);
-    const changed = await this.untilDone(() =>
+    const applied = await this.untilDone(() =>
       this.attempts.transaction(async (tx) => {
         const result = await this.attempts.applyReports(tx, await this.decide(tx, folded));
         await this.scheduleRetries(tx, result.retries);
@@ -148,10 +166,13 @@ export class TaskReportsService {
           const mine = result.succeeded.filter((t) => t.type === type);
           if (mine.length > 0) await effect(tx, mine);
         }
-        return result.changed.length;
+        const released = await this.graph.settle(tx, result.finishedInFlows);
+        return { changed: result.changed.length, released };
       }),
     );
-    if (changed === undefined) return; // shutting down: left unacked for redelivery
+    if (applied === undefined) return; // shutting down: left unacked for redelivery
+    const { changed, released } = applied;
+    this.released(released);
     this.events.nudge(folded.map((r) => r.taskId));
     this.metrics.statusMessages.inc({ outcome: 'applied' }, changed);
     this.metrics.statusMessages.inc({ outcome: 'ignored' }, reports.length - changed);

@@ -8,6 +8,16 @@ import { TasksRepository } from './tasks.repository';
 const HOUR_MS = 3_600_000;
 
 /**
+ * Deletes up to about `limit` tasks in `statuses` that finished before `before`; answers how many
+ * it deleted and whether more are due. A flow's tasks go together, once all of them are due.
+ */
+export type RetentionPass = (
+  statuses: TaskStatus[],
+  before: Date,
+  limit: number,
+) => Promise<{ deleted: number; full: boolean }>;
+
+/**
  * Removes finished tasks older than TASK_RETENTION_HOURS (dead ones only by their own setting), with
  * their attempts, a bounded batch per statement: each batch locks only the rows it deletes (SKIP
  * LOCKED, so gateways share the work), and submissions never wait behind a long delete.
@@ -16,18 +26,30 @@ const HOUR_MS = 3_600_000;
 export class TaskRetention implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(TaskRetention.name);
   private readonly loop: BackgroundLoop;
+  private readonly passes: RetentionPass[];
 
   constructor(
-    private readonly tasks: TasksRepository,
+    tasks: TasksRepository,
     private readonly metrics: TasksMetrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
+    this.passes = [
+      async (statuses, before, limit) => {
+        const deleted = await tasks.deleteFinished(statuses, before, limit);
+        return { deleted, full: deleted === limit };
+      },
+    ];
     this.loop = new BackgroundLoop(() => this.pass(), {
       idleMs: config.retention.intervalMs,
       maxBackoffMs: Math.max(config.retention.intervalMs, 60_000),
       onError: (err, retryIn) =>
         this.logger.warn(`retention pass failed, again in ${retryIn} ms: ${err.message}`),
     });
+  }
+
+  /** Another table's finished rows, removed on the same schedule and settings (flows). */
+  also(pass: RetentionPass): void {
+    this.passes.push(pass);
   }
 
   onApplicationBootstrap(): void {
@@ -49,13 +71,12 @@ export class TaskRetention implements OnApplicationBootstrap, OnApplicationShutd
     ];
     for (const [statuses, hours] of kinds) {
       if (hours === 0) continue;
-      const deleted = await this.tasks.deleteFinished(
-        statuses,
-        new Date(Date.now() - hours * HOUR_MS),
-        batchSize,
-      );
-      if (deleted > 0) this.metrics.retentionDeleted.inc(deleted);
-      full ||= deleted === batchSize;
+      const before = new Date(Date.now() - hours * HOUR_MS);
+      for (const deleteFinished of this.passes) {
+        const pass = await deleteFinished(statuses, before, batchSize);
+        if (pass.deleted > 0) this.metrics.retentionDeleted.inc(pass.deleted);
+        full ||= pass.full;
+      }
     }
     return full;
   }

@@ -21,5 +21,7 @@ export function taskView(row: TaskRow): TaskResponseDto {
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,
     updatedAt: row.updatedAt,
+    flowId: row.flowId,
+    flowKey: row.flowKey,
   };
 }

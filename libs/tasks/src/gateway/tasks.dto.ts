@@ -199,6 +199,8 @@ export class TaskErrorDto {
   startedAt: '2026-12-01T09:00:00.020Z',
   finishedAt: '2026-12-01T09:00:01.023Z',
   updatedAt: '2026-12-01T09:00:01.025Z',
+  flowId: null,
+  flowKey: null,
 })
 export class TaskResponseDto {
   @ApiProperty({ format: 'uuid', description: 'UUID v7 (time-ordered)' })
@@ -235,6 +237,10 @@ export class TaskResponseDto {
   finishedAt!: Date | null;
   @ApiProperty({ format: 'date-time' })
   updatedAt!: Date;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The flow the task belongs to' })
+  flowId!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Its key in that flow' })
+  flowKey!: string | null;
 }
 
 export class TaskListResponseDto extends PageDto(TaskResponseDto) {}

@@ -5,6 +5,7 @@ import { OutboxRepository } from './outbox.repository';
 import { TaskAttemptsRepository } from './task-attempts.repository';
 import { TaskChangesRepository } from './task-changes.repository';
 import { TaskEventsService } from './task-events.service';
+import { TaskGraphRepository } from './task-graph.repository';
 import { TaskReportsService } from './task-reports.service';
 import { TasksMetrics } from './tasks.metrics';
 import { TasksRepository } from './tasks.repository';
@@ -17,6 +18,7 @@ import { TasksService } from './tasks.service';
     TaskChangesRepository,
     OutboxRepository,
     TaskAttemptsRepository,
+    TaskGraphRepository,
     TasksMetrics,
     TasksService,
     TaskReportsService,
@@ -27,8 +29,10 @@ import { TasksService } from './tasks.service';
   exports: [
     TasksRepository,
     TaskChangesRepository,
+    TaskGraphRepository,
     TasksService,
     TaskReportsService,
+    TaskRetention,
     TaskEventsService,
     OutboxRelay,
   ],

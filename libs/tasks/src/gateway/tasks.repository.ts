@@ -22,6 +22,8 @@ export interface TaskRow {
   startedAt: Date | null;
   finishedAt: Date | null;
   updatedAt: Date;
+  flowId: string | null;
+  flowKey: string | null;
 }
 
 export interface NewTask {
@@ -39,6 +41,15 @@ export interface NewTask {
 export interface PreparedTask {
   task: NewTask;
   message: NewOutboxMessage;
+  /** In a flow: a task with parents to wait for is stored `waiting` and its message is not written yet. */
+  flow?: FlowPlacement;
+}
+
+export interface FlowPlacement {
+  flowId: string;
+  key: string;
+  waitingOn: number;
+  onParentFailure: 'cancel' | 'ignore';
 }
 
 export interface TaskFilter {
@@ -51,7 +62,7 @@ export interface TaskFilter {
 export const TASK_COLUMNS = `id, type, payload, priority, status, progress, result, error, attempts,
   max_attempts AS "maxAttempts", run_at AS "runAt", idempotency_key AS "idempotencyKey",
   created_at AS "createdAt", queued_at AS "queuedAt", started_at AS "startedAt",
-  finished_at AS "finishedAt", updated_at AS "updatedAt"`;
+  finished_at AS "finishedAt", updated_at AS "updatedAt", flow_id AS "flowId", flow_key AS "flowKey"`;
 
 /** The tasks table: creating tasks with their first message, and reading them. */
 @Injectable()
@@ -108,30 +119,40 @@ export class TasksRepository {
    * sends it as it is, where arrays of JSON text would be escaped element by element.
    */
   async insertMany(items: PreparedTask[], tx: Tx = this.db): Promise<TaskRow[]> {
-    const rows = items.map(({ task, message }) => ({
+    const rows = items.map(({ task, message, flow }) => ({
       ...outboxRecord(message),
       type: task.type,
       payload: task.payload,
       priority: task.priority,
       max_attempts: task.maxAttempts,
       run_at: task.runAt,
+      ...(flow && {
+        flow_id: flow.flowId,
+        flow_key: flow.key,
+        waiting_on: flow.waitingOn,
+        on_parent_failure: flow.onParentFailure,
+      }),
     }));
     const audit = commitRowCte(null, 2);
     const created: { createdAt: Date }[] = await tx.query(
       `WITH x AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${OUTBOX_RECORD}, type text, payload jsonb,
-           priority text, max_attempts int, run_at timestamptz)
+           priority text, max_attempts int, run_at timestamptz, flow_id uuid, flow_key text, waiting_on int,
+           on_parent_failure text)
        ), t AS (
-         INSERT INTO tasks (id, type, payload, priority, status, progress, attempts, max_attempts, run_at, created_at, updated_at)
-         SELECT task_id, type, payload, priority, 'pending', 0, 0, max_attempts, run_at, now(), now() FROM x
+         INSERT INTO tasks (id, type, payload, priority, status, progress, attempts, max_attempts, run_at, created_at,
+           updated_at, flow_id, flow_key, waiting_on, on_parent_failure)
+         SELECT task_id, type, payload, priority, CASE WHEN waiting_on > 0 THEN 'waiting' ELSE 'pending' END, 0, 0,
+           max_attempts, run_at, now(), now(), flow_id, flow_key, COALESCE(waiting_on, 0),
+           COALESCE(on_parent_failure, 'cancel') FROM x
        ), o AS (
-         INSERT INTO outbox (${OUTBOX_COLUMNS}) SELECT ${OUTBOX_COLUMNS} FROM x
+         INSERT INTO outbox (${OUTBOX_COLUMNS}) SELECT ${OUTBOX_COLUMNS} FROM x WHERE COALESCE(waiting_on, 0) = 0
        )${audit ? `, ${audit.cte}` : ''}
        SELECT now() AS "createdAt"`,
       [JSON.stringify(rows), ...(audit?.params ?? [])],
     );
     const createdAt = created[0].createdAt;
-    return items.map(({ task }) => pendingTask(task, createdAt));
+    return items.map(({ task, flow }) => newTaskRow(task, createdAt, flow));
   }
 
   async findById(id: string): Promise<TaskRow | null> {
@@ -163,7 +184,7 @@ export class TasksRepository {
 
   /**
    * Deletes up to `limit` tasks in `statuses` that finished before `before`, with their attempts
-   * (the foreign keys cascade). Finished before means created before too, so the created_at index
+   * (the foreign keys cascade); a flow's tasks go with their flow. Finished before means created before too, so the created_at index
    * bounds the scan; rows another transaction holds are left for a later pass.
    */
   async deleteFinished(statuses: TaskStatus[], before: Date, limit: number): Promise<number> {
@@ -171,21 +192,43 @@ export class TasksRepository {
       this.db,
       `DELETE FROM tasks WHERE id IN (
          SELECT id FROM tasks
-         WHERE created_at < $2 AND status = ANY($1) AND finished_at < $2
+         WHERE created_at < $2 AND status = ANY($1) AND finished_at < $2 AND flow_id IS NULL
          ORDER BY created_at LIMIT $3 FOR UPDATE SKIP LOCKED)`,
       [statuses, before, limit],
     );
     return count;
   }
 
-  /** Deletes a finished task with its attempts; false when it is not there or has not finished. */
+  /**
+   * Deletes a finished task with its attempts; false when it is not there, has not finished, or
+   * belongs to a flow (a flow's tasks go with their flow).
+   */
   async deleteOne(id: string): Promise<boolean> {
     const { count } = await execute(
       this.db,
-      `DELETE FROM tasks WHERE id = $1 AND status IN ('succeeded', 'failed', 'cancelled', 'dead')`,
+      `DELETE FROM tasks WHERE id = $1 AND status IN ('succeeded', 'failed', 'cancelled', 'dead') AND flow_id IS NULL`,
       [id],
     );
     return count > 0;
+  }
+
+  /** A flow's tasks in the order they were submitted (their UUID v7 ids are time-ordered). */
+  async findByFlow(flowId: string): Promise<(TaskRow & { onParentFailure: 'cancel' | 'ignore' })[]> {
+    return this.db.query(
+      `SELECT ${TASK_COLUMNS}, on_parent_failure AS "onParentFailure" FROM tasks WHERE flow_id = $1 ORDER BY id`,
+      [flowId],
+    );
+  }
+
+  /** How many tasks of each of these flows are in each status. */
+  async countByFlowAndStatus(
+    flowIds: string[],
+  ): Promise<{ flowId: string; status: TaskStatus; n: number }[]> {
+    return this.db.query(
+      `SELECT flow_id AS "flowId", status, count(*)::int AS n FROM tasks WHERE flow_id = ANY($1::uuid[])
+       GROUP BY flow_id, status`,
+      [flowIds],
+    );
   }
 
   async countByTypeAndStatus(): Promise<{ type: string; status: TaskStatus; n: number }[]> {
@@ -194,10 +237,16 @@ export class TasksRepository {
 }
 
 /** A task as the insert above stores it: what the row holds before anything happened to it. */
-function pendingTask({ idempotencyFingerprint: _fingerprint, ...task }: NewTask, createdAt: Date): TaskRow {
+function newTaskRow(
+  { idempotencyFingerprint: _fingerprint, ...task }: NewTask,
+  createdAt: Date,
+  flow: FlowPlacement | undefined,
+): TaskRow {
   return {
     ...task,
-    status: 'pending',
+    status: flow && flow.waitingOn > 0 ? 'waiting' : 'pending',
+    flowId: flow?.flowId ?? null,
+    flowKey: flow?.key ?? null,
     progress: 0,
     result: null,
     error: null,

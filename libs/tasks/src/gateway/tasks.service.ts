@@ -7,6 +7,7 @@ import {
   TASK_TYPES,
   canTransition,
   cancelMarkKey,
+  isTerminal,
   checkPayload,
   findTaskType,
 } from '@conveyor/contracts';
@@ -27,6 +28,7 @@ import { PreparedTask, TasksRepository } from './tasks.repository';
 import { taskView } from './task-view';
 import { requestFingerprint } from './idempotency';
 import { OutboxRelay } from './outbox.relay';
+import { TaskGraphRepository } from './task-graph.repository';
 
 const DEFAULT_MAX_ATTEMPTS = 3;
 
@@ -44,6 +46,7 @@ export class TasksService {
     private readonly repo: TasksRepository,
     private readonly changes: TaskChangesRepository,
     private readonly attemptsRepo: TaskAttemptsRepository,
+    private readonly graph: TaskGraphRepository,
     private readonly redis: RedisService,
     private readonly amqp: AmqpService,
     private readonly relay: OutboxRelay,
@@ -82,7 +85,7 @@ export class TasksService {
   }
 
   /** A task due now need not wait for the relay's next poll: committed, its message goes out at once. */
-  private publishSoon(runAts: Date[]): void {
+  publishSoon(runAts: Date[]): void {
     const now = Date.now();
     if (this.config.outbox.wakeOnCommit && runAts.some((at) => at.getTime() <= now)) this.relay.wake();
   }
@@ -150,11 +153,19 @@ export class TasksService {
 
   /** Runs a failed, dead or cancelled task again as a new attempt. */
   async rerun(id: string): Promise<TaskResponseDto> {
+    const blockers = await this.graph.blockingParents([id]);
+    if (blockers.length > 0) {
+      const names = blockers.map((p) => `${p.key} (task ${p.id}, ${p.status})`).join(', ');
+      throw new TasksError(
+        'CONFLICT',
+        `task ${id} waits for parents that did not succeed: ${names}; retry them`,
+      );
+    }
     const task = await this.changes.rerun(id, (t) => taskOutboxMessage(t, t.attempts, t.runAt));
     if (task) this.publishSoon([task.runAt]);
     if (!task) {
       const current = await this.get(id);
-      if (canTransition(current.status, 'pending')) {
+      if (isTerminal(current.status) && canTransition(current.status, 'pending')) {
         throw new TasksError('CONFLICT', `task ${id} has used all ${MAX_ATTEMPTS} attempts`);
       }
       throw new TasksError(
@@ -173,27 +184,44 @@ export class TasksService {
   async remove(id: string): Promise<void> {
     if (await this.repo.deleteOne(id)) return;
     const current = await this.get(id); // 404 when there is none
+    if (current.flowId !== null) {
+      throw new TasksError(
+        'CONFLICT',
+        `task ${id} belongs to flow ${current.flowId}; a flow's tasks go with their flow`,
+      );
+    }
     throw new TasksError('CONFLICT', `task ${id} is ${current.status}; only a finished task can be deleted`);
   }
 
   /** Cancels a task that has not finished; a terminal task answers 409 with its status. */
   async cancel(id: string): Promise<TaskResponseDto> {
-    const task = await this.changes.cancel(id);
-    if (!task) {
+    const cancelled = await this.changes.cancel(id);
+    if (!cancelled) {
       const current = await this.get(id);
       if (!canTransition(current.status, 'cancelled')) {
         throw new TasksError('CONFLICT', `task ${id} is ${current.status} and can no longer be cancelled`);
       }
       throw new TasksError('CONFLICT', `task ${id} changed while cancelling; retry`);
     }
-    await this.markCancelled([id]);
-    // After the mark: a worker that starts the task later sees the mark, one already running gets this.
-    // Not awaited, so a broker outage never holds the answer; with no worker bound it is simply unroutable.
-    const broadcast: ControlMessage = { kind: 'cancel', taskId: id };
-    this.amqp
-      .publish(EXCHANGES.control, '', broadcast, { correlationId: id, type: 'control.cancel' })
-      .catch((err: Error) => this.logger.warn(`cancel of ${id} not broadcast: ${err.message}`));
+    const { task, released } = cancelled;
+    if (released > 0) this.publishSoon([new Date()]);
+    await this.stop([id]);
     return taskView(task);
+  }
+
+  /**
+   * Stops cancelled tasks wherever they are: a mark keeps every worker from starting one later, a
+   * broadcast stops one already running. Not awaited, so a broker outage never holds the answer;
+   * with no worker bound it is simply unroutable.
+   */
+  async stop(ids: readonly string[]): Promise<void> {
+    await this.markCancelled(ids);
+    for (const id of ids) {
+      const broadcast: ControlMessage = { kind: 'cancel', taskId: id };
+      this.amqp
+        .publish(EXCHANGES.control, '', broadcast, { correlationId: id, type: 'control.cancel' })
+        .catch((err: Error) => this.logger.warn(`cancel of ${id} not broadcast: ${err.message}`));
+    }
   }
 
   /** Their messages may already be in a queue: the marks keep every worker from starting them. */

@@ -10,6 +10,12 @@ import { RunningTask, RunningTasks } from './running-task';
 import { StatusPublisher } from './status-publisher';
 import { WorkerMetrics } from './worker.metrics';
 
+/** What a handler is called with: its payload and, in a flow, its parents' results. */
+interface Input {
+  payload: object;
+  parents: Readonly<Record<string, unknown>>;
+}
+
 type Outcome = { ok: true; result: unknown } | { ok: false; error: TaskErrorInfo };
 
 const CANCELLED = new TaskCancelled();
@@ -74,6 +80,7 @@ export class AttemptRunner implements OnModuleInit, OnModuleDestroy {
     type: string,
     handler: TaskHandler,
     payload: object,
+    parents: Readonly<Record<string, unknown>> = {},
   ): Promise<Promise<void>[] | undefined> {
     if (run.cancelled || (await this.cancelMarks.isCancelled(run.taskId))) {
       this.metrics.cancelled.inc({ how: 'before-start' });
@@ -87,7 +94,7 @@ export class AttemptRunner implements OnModuleInit, OnModuleDestroy {
       reports.push(running);
     }, this.config.status.batchMs);
     const stop = this.metrics.duration.startTimer({ type, kind });
-    const outcome = await this.execute(kind, handler, payload, run);
+    const outcome = await this.execute(kind, handler, { payload, parents }, run);
     clearTimeout(runningDue);
     // Once cancelled, the attempt ends as cancelled whatever the handler returned.
     const status = run.cancelled ? 'cancelled' : outcome.ok ? 'succeeded' : 'failed';
@@ -112,16 +119,18 @@ export class AttemptRunner implements OnModuleInit, OnModuleDestroy {
   private async execute(
     kind: TaskKind,
     handler: TaskHandler,
-    payload: object,
+    input: Input,
     run: RunningTask,
   ): Promise<Outcome> {
+    const { payload, parents } = input;
     try {
-      if (kind === 'cpu') return await this.executeCpu(handler, payload, run);
+      if (kind === 'cpu') return await this.executeCpu(handler, input, run);
       // The registry refused to boot unless every IO-capable type has an io function.
       if (!handler.io) throw new HandlerError('no IO handler', 'NO_HANDLER', false);
       const result = await handler.io(payload as never, {
         taskId: run.taskId,
         attempt: run.attempt,
+        parents,
         get signal() {
           return run.signal;
         },
@@ -142,7 +151,7 @@ export class AttemptRunner implements OnModuleInit, OnModuleDestroy {
    * Runs a CPU function in the pool. A cancel sets the shared flag the function polls, so the thread
    * stops and is reused; a function that does not stop within the grace period loses its thread.
    */
-  private async executeCpu(handler: TaskHandler, payload: object, run: RunningTask): Promise<Outcome> {
+  private async executeCpu(handler: TaskHandler, input: Input, run: RunningTask): Promise<Outcome> {
     if (!handler.cpu) throw new HandlerError('no CPU function', 'NO_HANDLER', false);
     const hardStop = new AbortController();
     let timer: NodeJS.Timeout | undefined;
@@ -151,7 +160,8 @@ export class AttemptRunner implements OnModuleInit, OnModuleDestroy {
     try {
       const job = {
         fn: handler.cpu,
-        payload,
+        payload: input.payload,
+        parents: input.parents,
         attempt: run.attempt,
         faultDrills: this.config.worker.faultDrills,
         control: run.sharedControl,

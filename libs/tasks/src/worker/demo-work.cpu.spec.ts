@@ -1,11 +1,16 @@
 import { CpuContext, TaskCancelled } from '@conveyor/tasks/cpu';
-import { demoWorkCpu } from './demo-work.cpu';
+import { demoWorkCpu, flowSum } from './demo-work.cpu';
 
 /** A CPU context whose cancel flag the test sets, recording the progress reported. */
-function cpuContext(attempt: number, cancelAfterProgressCalls = Infinity) {
+function cpuContext(
+  attempt: number,
+  cancelAfterProgressCalls = Infinity,
+  parents: Record<string, unknown> = {},
+) {
   const progress: number[] = [];
   const ctx: CpuContext = {
     attempt,
+    parents,
     faultDrills: false,
     get cancelled() {
       return progress.length >= cancelAfterProgressCalls;
@@ -47,5 +52,19 @@ describe('demo.work CPU variant', () => {
     expect(() => demoWorkCpu({ seconds: 0, cpuBound: true, crash: true }, cpuContext(1).ctx)).toThrow(
       /crash drills are disabled/,
     );
+  });
+
+  it('adds its value to the sums of the parents whose results it sees', () => {
+    const parents = { b: { kind: 'io', sum: 3 }, c: { kind: 'io', sum: 4 }, x: null };
+    const result = demoWorkCpu(
+      { seconds: 0, cpuBound: true, value: 4 },
+      cpuContext(1, Infinity, parents).ctx,
+    );
+    expect(result).toMatchObject({ sum: 11, parents: ['b', 'c', 'x'] });
+    expect(flowSum({ seconds: 0, cpuBound: false }, cpuContext(1).ctx)).toEqual({});
+    expect(flowSum({ seconds: 0, cpuBound: false, value: 2 }, cpuContext(1).ctx)).toEqual({
+      sum: 2,
+      parents: [],
+    });
   });
 });

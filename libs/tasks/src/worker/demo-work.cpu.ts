@@ -22,6 +22,21 @@ export function failIfAsked(payload: DemoWorkPayloadDto, attempt: number): void 
   if (payload.fail) throw new HandlerError('demo.work failed on request', 'DEMO_FAILURE', false);
 }
 
+/** `sum` and `parents` of a result, when the payload has a `value` or the task has parents. */
+export function flowSum(
+  payload: DemoWorkPayloadDto,
+  ctx: TaskContext,
+): Pick<DemoWorkResult, 'sum' | 'parents'> {
+  const keys = Object.keys(ctx.parents).sort();
+  if (payload.value === undefined && keys.length === 0) return {};
+  let sum = payload.value ?? 0;
+  for (const key of keys) {
+    const parent = ctx.parents[key] as { sum?: unknown } | null;
+    if (typeof parent?.sum === 'number') sum += parent.sum;
+  }
+  return { sum, parents: keys };
+}
+
 /** CPU variant (in a pool thread): spins for `seconds`, checking for a cancel between rounds. */
 export function demoWorkCpu(payload: DemoWorkPayloadDto, ctx: CpuContext): DemoWorkResult {
   crashIfAsked(payload, ctx);
@@ -38,5 +53,10 @@ export function demoWorkCpu(payload: DemoWorkPayloadDto, ctx: CpuContext): DemoW
     if (total > 0) ctx.progress(((now - started) / total) * 100);
   } while (now < started + total);
   failIfAsked(payload, ctx.attempt);
-  return { kind: 'cpu', ranForMs: Date.now() - started, iterations: x >= 0 ? iterations : 0 };
+  return {
+    kind: 'cpu',
+    ranForMs: Date.now() - started,
+    iterations: x >= 0 ? iterations : 0,
+    ...flowSum(payload, ctx),
+  };
 }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import type { DemoWorkPayloadDto, DemoWorkResult } from '@conveyor/contracts';
-import { crashIfAsked, failIfAsked } from './demo-work.cpu';
+import { crashIfAsked, failIfAsked, flowSum } from './demo-work.cpu';
 import { HandlesTask, IoContext, TaskHandler } from './handler';
 
 /** Steps of the IO variant's wait, each one a progress report. */
@@ -25,6 +25,6 @@ export class DemoWorkHandler implements TaskHandler {
       }
     }
     failIfAsked(payload, ctx.attempt);
-    return { kind: 'io', ranForMs: Date.now() - started };
+    return { kind: 'io', ranForMs: Date.now() - started, ...flowSum(payload, ctx) };
   }
 }

@@ -97,7 +97,7 @@ export class TaskRunner {
     try {
       // The slot is held until the handler returns, not while the reports await their confirms.
       const reports = await slots.run(() =>
-        this.attempts.run(run, kind, message.type, handler, check.payload),
+        this.attempts.run(run, kind, message.type, handler, check.payload, message.parents),
       );
       if (reports) await Promise.all(reports);
       delivery.ack();

@@ -1,0 +1,52 @@
+import { findCycle, graphProblems } from './flow-graph';
+
+describe('flow graph checks', () => {
+  it('accepts a diamond and a long chain', () => {
+    expect(
+      graphProblems([
+        { key: 'a' },
+        { key: 'b', dependsOn: ['a'] },
+        { key: 'c', dependsOn: ['a'] },
+        { key: 'd', dependsOn: ['b', 'c'] },
+      ]),
+    ).toEqual([]);
+    const chain = Array.from({ length: 1000 }, (_, i) => ({
+      key: `t${i}`,
+      dependsOn: i ? [`t${i - 1}`] : [],
+    }));
+    expect(graphProblems(chain)).toEqual([]);
+  });
+
+  it('names duplicate keys, unknown, repeated and self dependencies', () => {
+    expect(
+      graphProblems([
+        { key: 'a', dependsOn: ['a'] },
+        { key: 'b', dependsOn: ['zz', 'a', 'a'] },
+        { key: 'a' },
+      ]),
+    ).toEqual([
+      "tasks[2].key: duplicate key 'a' (also tasks[0])",
+      "tasks[0].dependsOn: 'a' depends on itself",
+      "tasks[1].dependsOn: unknown key 'zz'",
+      "tasks[1].dependsOn: 'a' is listed twice",
+    ]);
+  });
+
+  it('names the keys of a cycle, however deep', () => {
+    expect(
+      graphProblems([
+        { key: 'a', dependsOn: ['c'] },
+        { key: 'b', dependsOn: ['a'] },
+        { key: 'c', dependsOn: ['b'] },
+        { key: 'x' },
+      ]),
+    ).toEqual(['tasks: dependency cycle a → c → b → a']);
+    const ring = Array.from({ length: 1000 }, (_, i) => ({
+      key: `t${i}`,
+      dependsOn: [`t${(i + 1) % 1000}`],
+    }));
+    const cycle = findCycle(ring);
+    expect(cycle).toHaveLength(1001);
+    expect(cycle?.[0]).toBe(cycle?.[1000]);
+  });
+});

@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { Database, Tx, commitRowCte, execute } from '@conveyor/db';
+import type { TaskStatus } from '@conveyor/contracts';
+
+export interface FlowRow {
+  id: string;
+  name: string | null;
+  taskCount: number;
+  createdAt: Date;
+}
+
+const FLOW_COLUMNS = `id, name, task_count AS "taskCount", created_at AS "createdAt"`;
+
+/** The flows table: a flow's name and size; its tasks and edges reference it and go with it. */
+@Injectable()
+export class FlowsRepository {
+  constructor(private readonly db: Database) {}
+
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
+  }
+
+  /** Inserts a flow; the request's audit row (if any) goes in the same statement, naming it. */
+  async insert(tx: Tx, flow: { id: string; name: string | null; taskCount: number }): Promise<FlowRow> {
+    const audit = commitRowCte({ id: flow.id }, 4, 'f');
+    const rows: FlowRow[] = await tx.query(
+      `WITH f AS (
+         INSERT INTO flows (id, name, task_count) VALUES ($1, $2, $3) RETURNING ${FLOW_COLUMNS}
+       )${audit ? `, ${audit.cte}` : ''}
+       SELECT * FROM f`,
+      [flow.id, flow.name, flow.taskCount, ...(audit?.params ?? [])],
+    );
+    return rows[0];
+  }
+
+  async findById(id: string): Promise<FlowRow | null> {
+    const rows: FlowRow[] = await this.db.query(`SELECT ${FLOW_COLUMNS} FROM flows WHERE id = $1`, [id]);
+    return rows[0] ?? null;
+  }
+
+  async list(limit: number, offset: number): Promise<FlowRow[]> {
+    return this.db.query(
+      `SELECT ${FLOW_COLUMNS} FROM flows ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2`,
+      [limit, offset],
+    );
+  }
+
+  /**
+   * Deletes the oldest flows all of whose tasks are in `statuses` and finished before `before`, up
+   * to `limit` tasks (at least one flow), with their tasks, attempts and edges.
+   */
+  async deleteFinished(
+    statuses: TaskStatus[],
+    before: Date,
+    limit: number,
+  ): Promise<{ deleted: number; full: boolean }> {
+    const due = `f.created_at < $2 AND NOT EXISTS (
+      SELECT 1 FROM tasks t WHERE t.flow_id = f.id AND (t.status <> ALL($1) OR t.finished_at >= $2))`;
+    const candidates: { id: string; taskCount: number }[] = await this.db.query(
+      `SELECT id, task_count AS "taskCount" FROM flows f WHERE ${due} ORDER BY created_at, id LIMIT $3`,
+      [statuses, before, limit],
+    );
+    const picked: string[] = [];
+    let tasks = 0;
+    for (const c of candidates) {
+      if (picked.length > 0 && tasks + c.taskCount > limit) break;
+      picked.push(c.id);
+      tasks += c.taskCount;
+    }
+    if (picked.length === 0) return { deleted: 0, full: false };
+    // Checked again: a task retried since the read keeps its flow.
+    const { rows } = await execute<{ taskCount: number }>(
+      this.db,
+      `DELETE FROM flows f WHERE id = ANY($3::uuid[]) AND ${due} RETURNING task_count AS "taskCount"`,
+      [statuses, before, picked],
+    );
+    return {
+      deleted: rows.reduce((n, r) => n + r.taskCount, 0),
+      full: picked.length < candidates.length || candidates.length === limit,
+    };
+  }
+}
