@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { ROOT } from '../tools/apps';
 import { BaselineResult, bullmqBaseline, rawBrokerBaseline } from './baselines';
 import { eventsBench } from './events-bench';
+import { FlowsResult, flowsBench, flowsLines } from './flows-bench';
 import { baselineLines, eventsLines, round3, searchLines } from './report';
 import { scaleBench, scaleLines } from './scale-bench';
 import { searchBench } from './search-bench';
@@ -55,6 +56,12 @@ async function main(): Promise<void> {
         2,
       )}\n`,
     );
+    return;
+  }
+  if (process.env.BENCH_ONLY === 'flows') {
+    const flows = await flowsBench();
+    process.stdout.write(`\n${flowsLines(flows).join('\n')}\n`);
+    writeFileSync(resolve(ROOT, 'bench/results.json'), `${JSON.stringify(flowResults(flows), null, 2)}\n`);
     return;
   }
   if (process.env.BENCH_ONLY === 'events') {
@@ -115,6 +122,8 @@ async function main(): Promise<void> {
         `one POST per task ${s1.rate.toFixed(0)} vs ${singleOpen.rate.toFixed(0)} tasks/s (${(s1.rate / singleOpen.rate).toFixed(3)}); bar 0.9`,
     );
   }
+  const flows = process.env.BENCH_ONLY ? undefined : await flowsBench();
+  if (flows) lines.push(...flowsLines(flows));
   // Events last, with the broker measured again at the size of one event's message.
   const events = process.env.BENCH_ONLY ? undefined : await eventsBench(env.AMQP_URL);
   const rawEvents = events ? await rawBroker(events[0].messageBytes) : undefined;
@@ -157,8 +166,17 @@ async function main(): Promise<void> {
         }
       : {}),
     ...(search ? { search_cached_req_per_s: Math.round(search.results[2].rps) } : {}),
+    ...(flows ? flowResults(flows) : {}),
   };
   writeFileSync(resolve(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
+}
+
+function flowResults(f: FlowsResult): Record<string, number> {
+  return {
+    flow_tasks_per_s: Math.round(f.rate),
+    flow_handoff_p50_ms: round3(f.handoffP50),
+    flow_handoff_p99_ms: round3(f.handoffP99),
+  };
 }
 
 main().catch((err: unknown) => {

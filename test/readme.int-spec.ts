@@ -82,6 +82,7 @@ describe('README examples', () => {
         '/api-keys',
         '/audit',
         '/schedules',
+        '/flows',
       ]),
     );
   });

@@ -52,7 +52,10 @@ export class FlowsController {
 
   @Get()
   @RequireScope('tasks:read')
-  @ApiOperation({ summary: 'List flows, newest first, with their status and task counts' })
+  @ApiOperation({
+    summary: 'List flows, newest first',
+    description: 'Each with its status and how many of its tasks are in each status.',
+  })
   @ApiOkResponse({ type: FlowListDto })
   list(@Query() q: PageQueryDto): Promise<FlowListDto> {
     return this.flows.list(q.limit, q.offset);

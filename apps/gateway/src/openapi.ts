@@ -22,6 +22,7 @@ const TAGS: Record<string, string> = {
   operations: 'Health and Prometheus metrics',
   access: 'API keys (admin) and the audit trail of changes',
   schedules: 'Tasks of any type at the ticks of a cron expression or an interval',
+  flows: 'Tasks that wait for other tasks: a DAG of up to 1,000, results passed down',
 };
 
 /** Paths that answer without PostgreSQL (everything else answers 503 while it is down). */
