@@ -173,9 +173,10 @@ async function main(): Promise<void> {
 
 function flowResults(f: FlowsResult): Record<string, number> {
   return {
-    flow_tasks_per_s: Math.round(f.rate),
-    flow_handoff_p50_ms: round3(f.handoffP50),
-    flow_handoff_p99_ms: round3(f.handoffP99),
+    flow_tasks_per_s: Math.round(f.loaded.rate),
+    flow_loaded_handoff_p99_ms: round3(f.loaded.handoffP99),
+    flow_handoff_p50_ms: round3(f.few.handoffP50),
+    flow_handoff_p99_ms: round3(f.few.handoffP99),
   };
 }
 

@@ -58,7 +58,12 @@ export function startApp(
 const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
 
 /** POST with a keep-alive agent: the load generator must cost far less CPU than the gateway. */
-export function post(url: string, body: string): Promise<number> {
+export async function post(url: string, body: string): Promise<number> {
+  return (await postFor(url, body, false)).status;
+}
+
+/** POST, answering the status and, when asked, the body (otherwise it is drained unread). */
+export function postFor(url: string, body: string, read = true): Promise<{ status: number; body: string }> {
   return new Promise((ok, fail) => {
     const req = http.request(
       url,
@@ -72,8 +77,12 @@ export function post(url: string, body: string): Promise<number> {
         },
       },
       (res) => {
-        res.resume();
-        res.on('end', () => ok(res.statusCode ?? 0));
+        const chunks: Buffer[] = [];
+        if (read) res.on('data', (c: Buffer) => chunks.push(c));
+        else res.resume();
+        res.on('end', () =>
+          ok({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+        );
       },
     );
     req.on('error', fail);

@@ -158,6 +158,26 @@ describe('flows', () => {
     );
   });
 
+  it('a retried parent makes its waiting ignore child wait for it again, so the child sees its result', async () => {
+    const flow = await createFlow({
+      tasks: [
+        // p fails after 2 s; retried then, it succeeds 2 s later, after q (3 s) finished: x must wait for it.
+        { key: 'p', ...work(1, { seconds: 2, failAttempts: 1 }), maxAttempts: 1 },
+        { key: 'q', type: 'demo.work', payload: { seconds: 3, cpuBound: false, value: 10 } },
+        { key: 'x', ...work(100), dependsOn: ['p', 'q'], onParentFailure: 'ignore' },
+      ],
+    });
+    const p = node(flow, 'p').taskId;
+    await waitFor('p to fail', async () => ((await task(p)).status === 'failed' ? true : undefined));
+    expect((await request(h.gateway.url, 'POST', `/tasks/${p}/retry`)).status).toBe(200);
+    const done = await flowUntil(flow.id, (f) => f.status !== 'running');
+    expect(done.status).toBe('succeeded');
+    const x = await task(node(done, 'x').taskId);
+    expect(x.result).toMatchObject({ sum: 111, parents: ['p', 'q'] });
+    expect(at(node(done, 'q').finishedAt)).toBeLessThan(at(node(done, 'p').finishedAt));
+    expect(at(x.startedAt)).toBeGreaterThanOrEqual(at(node(done, 'p').finishedAt));
+  });
+
   it('completes a 1,000-task fan-out/fan-in; the join starts within 1 s of its last parent', async () => {
     const middle = Array.from({ length: 998 }, (_, i) => ({
       key: `m${i}`,

@@ -54,6 +54,8 @@ export class AmqpService implements OnApplicationShutdown {
     this.connection = amqp.connect([config.amqp.url], {
       heartbeatIntervalInSeconds: config.amqp.heartbeatSeconds,
       reconnectTimeInSeconds: 1,
+      // No Nagle: a burst of small frames (publishes, acks) must not wait for the broker's delayed ACK.
+      connectionOptions: { noDelay: true },
     });
     this.connection.on('connect', () => this.logger.log('connected to RabbitMQ'));
     this.connection.on('disconnect', ({ err }) => this.logger.warn(`RabbitMQ disconnected: ${err?.message}`));

@@ -119,6 +119,7 @@ export class TaskChangesRepository {
       const task = rows[0];
       if (!task) return null;
       if (task.status === 'pending') await this.outbox.insert(tx, [message(task)]);
+      // What a revive releases is due now; the relay's next poll publishes it.
       if (task.flowId !== null) await this.graph.revive(tx, task.id);
       return task;
     });

@@ -21,16 +21,20 @@ export interface TaskEdge {
 /** The code of a flow task cancelled because a parent did not succeed; a retry of that parent revives it. */
 export const PARENT_FAILED = 'PARENT_FAILED';
 
-/** A flow task's parents' results as its messages carry them: `{key: result}` of its succeeded parents. */
-export const parentsSql = (
-  task: string,
-) => `(SELECT COALESCE(jsonb_object_agg(p.flow_key, p.result), '{}'::jsonb)
-  FROM task_parents e JOIN tasks p ON p.id = e.parent_id WHERE e.task_id = ${task} AND p.status = 'succeeded')`;
+/**
+ * One flow task's parents' results as its messages carry them: `{key: result}` of its succeeded
+ * parents. The status test is in the aggregate's FILTER, not the WHERE: the only condition the
+ * planner can use is then the edge index by task, whatever its statistics say (stale ones right
+ * after a bulk load made it scan every succeeded task for each child).
+ */
+export const parentsSql = (task: string) => `(SELECT COALESCE(
+    jsonb_object_agg(p.flow_key, p.result) FILTER (WHERE p.status = 'succeeded'), '{}'::jsonb)
+  FROM task_parents e JOIN tasks p ON p.id = e.parent_id WHERE e.task_id = ${task})`;
 
 /**
- * The dependencies between flow tasks (task_parents) and what they do to the waiting tasks. Each
- * edge is resolved once; a child's `waiting_on` counts its unresolved edges and is only changed by
- * UPDATE, whose row lock makes two parents finishing at once in two gateways count correctly.
+ * The dependencies between flow tasks (task_parents) and what they do to the waiting tasks. A
+ * child's `waiting_on` counts the parents it still waits for and is only changed by UPDATE, whose
+ * row lock makes two parents finishing at once in two gateways count correctly.
  */
 @Injectable()
 export class TaskGraphRepository {
@@ -52,10 +56,12 @@ export class TaskGraphRepository {
     ids: string[],
     tx: Tx = this.db,
   ): Promise<{ id: string; key: string; status: TaskStatus }[]> {
+    // OFFSET 0 fences the status test off the join, so the plan starts from the edges (see parentsSql).
     return tx.query(
-      `SELECT DISTINCT p.id, p.flow_key AS key, p.status FROM task_parents e JOIN tasks p ON p.id = e.parent_id
-       WHERE e.task_id = ANY($1::uuid[]) AND NOT e.resolved AND p.status IN ('failed', 'dead', 'cancelled')
-       ORDER BY p.flow_key`,
+      `SELECT DISTINCT id, key, status FROM (
+         SELECT p.id, p.flow_key AS key, p.status FROM task_parents e JOIN tasks p ON p.id = e.parent_id
+         WHERE e.task_id = ANY($1::uuid[]) AND NOT e.resolved OFFSET 0
+       ) parents WHERE status IN ('failed', 'dead', 'cancelled') ORDER BY key`,
       [ids],
     );
   }
@@ -81,17 +87,19 @@ export class TaskGraphRepository {
     const cancelled = await this.cancelDescendants(tx, failed);
     const ready = await this.resolveEdges(
       tx,
-      [...done.map((t) => t.id), ...cancelled],
       done.filter((t) => t.status === 'succeeded').map((t) => t.id),
+      [...failed, ...cancelled],
     );
     return this.release(tx, ready);
   }
 
   /**
    * A retried flow task: the descendants its end cancelled wait again, except those another parent
-   * that did not succeed still holds back (cancelled again, naming that parent).
+   * that did not succeed still holds back (cancelled again, naming that parent). Returns how many
+   * tasks that released (an `ignore` child of one cancelled again).
    */
-  async revive(tx: Tx, taskId: string): Promise<void> {
+  async revive(tx: Tx, taskId: string): Promise<number> {
+    await this.unresolve(tx, [taskId]);
     const cancelledByParent = `c.status = 'cancelled' AND c.error->>'code' = '${PARENT_FAILED}'`;
     const { rows } = await execute<{ id: string }>(
       tx,
@@ -106,15 +114,15 @@ export class TaskGraphRepository {
        FROM r WHERE t.id = r.id AND t.status = 'cancelled' RETURNING t.id`,
       [taskId],
     );
-    if (rows.length === 0) return;
-    const blockers = await this.blockingParents(
-      rows.map((r) => r.id),
-      tx,
-    );
-    await this.cancelDescendants(
+    if (rows.length === 0) return 0;
+    const revived = rows.map((r) => r.id);
+    await this.unresolve(tx, revived);
+    const blockers = await this.blockingParents(revived, tx);
+    const again = await this.cancelDescendants(
       tx,
       blockers.map((b) => b.id),
     );
+    return this.release(tx, await this.resolveEdges(tx, [], again));
   }
 
   /** Cancels the waiting descendants reached through children that need their parent to succeed. */
@@ -145,27 +153,56 @@ export class TaskGraphRepository {
   }
 
   /**
-   * Resolves the edges from these finished parents that no longer hold their child back (every
-   * edge of a succeeded parent; a failed one's only towards `onParentFailure: ignore` children).
-   * Returns the children left with nothing to wait for.
+   * Counts the edges from these finished parents off their children's `waiting_on`: every edge of
+   * a succeeded parent (a task succeeds once, so it is counted once), and a failed one's towards
+   * `onParentFailure: ignore` children, which are marked `resolved` so that, should the parent be
+   * retried and succeed, they are not counted twice. Returns the children left with nothing to
+   * wait for.
    */
-  private async resolveEdges(tx: Tx, parents: string[], succeeded: string[]): Promise<string[]> {
+  private async resolveEdges(tx: Tx, succeeded: string[], failed: string[]): Promise<string[]> {
+    // The ignore edges only when a parent failed: the common case reads the edges by their key alone.
+    const ignored =
+      failed.length === 0
+        ? ''
+        : `ignored AS (
+             UPDATE task_parents e SET resolved = true FROM tasks c
+             WHERE e.parent_id = ANY($2::uuid[]) AND NOT e.resolved AND c.id = e.task_id AND c.on_parent_failure = 'ignore'
+             RETURNING e.task_id
+           ), `;
     const { rows } = await execute<{ id: string; waitingOn: number; status: TaskStatus }>(
       tx,
-      `WITH r AS (
-         UPDATE task_parents e SET resolved = true FROM tasks c
-         WHERE e.parent_id = ANY($1::uuid[]) AND NOT e.resolved AND c.id = e.task_id
-           AND (e.parent_id = ANY($2::uuid[]) OR c.on_parent_failure = 'ignore')
-         RETURNING e.task_id
-       ), n AS (SELECT task_id, count(*)::int AS n FROM r GROUP BY task_id)
+      `WITH ${ignored}done AS (
+         SELECT task_id FROM task_parents WHERE parent_id = ANY($1::uuid[]) AND NOT resolved
+         ${failed.length === 0 ? '' : 'UNION ALL SELECT task_id FROM ignored'}
+       ), n AS (SELECT task_id, count(*)::int AS n FROM done GROUP BY task_id ORDER BY task_id)
        UPDATE tasks t SET waiting_on = t.waiting_on - n.n FROM n WHERE t.id = n.task_id
        RETURNING t.id, t.waiting_on AS "waitingOn", t.status`,
-      [parents, succeeded],
+      failed.length === 0 ? [succeeded] : [succeeded, failed],
     );
     return rows.filter((r) => r.waitingOn === 0 && r.status === 'waiting').map((r) => r.id);
   }
 
-  /** Waiting tasks with no parent left to wait for become pending, with their first message. */
+  /**
+   * Retried or revived parents take back what their end resolved: their `ignore` children still
+   * waiting wait for them again (one that already ran keeps its edge resolved, so its success is not counted).
+   */
+  private async unresolve(tx: Tx, parentIds: string[]): Promise<void> {
+    await tx.query(
+      `WITH u AS (
+         UPDATE task_parents e SET resolved = false FROM tasks c
+         WHERE e.parent_id = ANY($1::uuid[]) AND e.resolved AND c.id = e.task_id AND c.status = 'waiting'
+         RETURNING e.task_id
+       ), n AS (SELECT task_id, count(*)::int AS n FROM u GROUP BY task_id)
+       UPDATE tasks t SET waiting_on = t.waiting_on + n.n FROM n WHERE t.id = n.task_id`,
+      [parentIds],
+    );
+  }
+
+  /**
+   * Waiting tasks with no parent left to wait for become pending, with their first message. The
+   * ids come from resolveEdges in this transaction, which holds their rows locked since: no
+   * status test is needed (and none tempts the planner onto the status index).
+   */
   private async release(tx: Tx, ids: string[]): Promise<number> {
     if (ids.length === 0) return 0;
     const { rows } = await execute<{
@@ -178,8 +215,17 @@ export class TaskGraphRepository {
       runAt: Date;
     }>(
       tx,
-      `UPDATE tasks t SET status = 'pending', run_at = now(), updated_at = now(), parents = ${parentsSql('t.id')}
-       WHERE t.id = ANY($1::uuid[]) AND t.status = 'waiting' AND t.waiting_on = 0
+      // One aggregate for all of them, each parent read by its primary key (OFFSET 0 keeps the
+      // planner from turning that into a scan of tasks, which stale statistics after a bulk load did).
+      `WITH agg AS (
+         SELECT e.task_id, COALESCE(jsonb_object_agg(p.flow_key, p.result) FILTER (WHERE p.status = 'succeeded'),
+           '{}'::jsonb) AS parents
+         FROM task_parents e
+         CROSS JOIN LATERAL (SELECT flow_key, result, status FROM tasks WHERE id = e.parent_id OFFSET 0) p
+         WHERE e.task_id = ANY($1::uuid[]) GROUP BY e.task_id
+       )
+       UPDATE tasks t SET status = 'pending', run_at = now(), updated_at = now(), parents = agg.parents
+       FROM agg WHERE t.id = agg.task_id
        RETURNING t.id, t.type, t.priority, t.payload, t.parents, t.attempts, t.run_at AS "runAt"`,
       [ids],
     );
