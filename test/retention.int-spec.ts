@@ -12,13 +12,19 @@ const h = harness({
 });
 
 /** Inserts a finished (or not) task `hoursAgo` old, with one attempt row; answers its id. */
-async function task(status: string, hoursAgo: number, finished = true): Promise<string> {
+async function task(
+  status: string,
+  hoursAgo: number,
+  finished = true,
+  flowId: string | null = null,
+): Promise<string> {
   const id = randomUUID();
   const at = new Date(Date.now() - hoursAgo * 3_600_000);
   await h.db.query(
-    `INSERT INTO tasks (id, type, payload, priority, status, attempts, max_attempts, run_at, created_at, updated_at, finished_at)
-     VALUES ($1, 'demo.work', '{"seconds":0,"cpuBound":false}', 'normal', $2, 1, 3, $3, $3, $3, $4)`,
-    [id, status, at, finished ? at : null],
+    `INSERT INTO tasks (id, type, payload, priority, status, attempts, max_attempts, run_at, created_at, updated_at,
+       finished_at, flow_id, flow_key)
+     VALUES ($1, 'demo.work', '{"seconds":0,"cpuBound":false}', 'normal', $2, 1, 3, $3, $3, $3, $4, $5, $6)`,
+    [id, status, at, finished ? at : null, flowId, flowId ? id : null],
   );
   await h.db.query(
     `INSERT INTO task_attempts (task_id, attempt, status, started_at, finished_at) VALUES ($1, 1, 'succeeded', $2, $2)`,
@@ -72,6 +78,46 @@ it('removes old finished tasks and their attempts in batches, and keeps the rest
     await strict.stop();
     await h.db.query('DELETE FROM tasks WHERE id = ANY($1::uuid[])', [[recent, unfinished]]);
   }
+});
+
+/** A flow `hoursAgo` old whose tasks (a chain) are in `statuses`; answers its id and its tasks' ids. */
+async function flow(statuses: string[], hoursAgo: number): Promise<{ id: string; tasks: string[] }> {
+  const id = randomUUID();
+  await h.db.query(
+    `INSERT INTO flows (id, name, task_count, created_at) VALUES ($1, 'spec-retention', $2, $3)`,
+    [id, statuses.length, new Date(Date.now() - hoursAgo * 3_600_000)],
+  );
+  const tasks: string[] = [];
+  for (const status of statuses) tasks.push(await task(status, hoursAgo, status !== 'waiting', id));
+  for (let i = 1; i < tasks.length; i++) {
+    await h.db.query(`INSERT INTO task_parents (flow_id, parent_id, task_id) VALUES ($1, $2, $3)`, [
+      id,
+      tasks[i - 1],
+      tasks[i],
+    ]);
+  }
+  return { id, tasks };
+}
+
+it('removes an old flow once all its tasks are past retention, with its tasks and edges; never part of one', async () => {
+  const done = await flow(['succeeded', 'failed', 'cancelled'], 200);
+  const open = await flow(['succeeded', 'waiting'], 200);
+  await waitFor(
+    'the finished flow to go',
+    async () =>
+      (await h.db.query('SELECT 1 FROM flows WHERE id = $1', [done.id])).rowCount === 0 ? true : undefined,
+    30_000,
+    200,
+  );
+  expect(await present(done.tasks)).toBe(0);
+  const edges = await h.db.query('SELECT 1 FROM task_parents WHERE flow_id = $1', [done.id]);
+  expect(edges.rowCount).toBe(0);
+  // The other flow's old succeeded task stays with it: its waiting child still needs its result.
+  expect(await present(open.tasks)).toBe(2);
+  const refused = await request(h.gateway.url, 'DELETE', `/tasks/${open.tasks[0]}`);
+  expect(refused.status).toBe(409);
+  expect(refused.body.message).toContain(`belongs to flow ${open.id}`);
+  await h.db.query('DELETE FROM flows WHERE id = $1', [open.id]);
 });
 
 it('lets a person delete a finished task (a dead one, say), and refuses an unfinished one', async () => {

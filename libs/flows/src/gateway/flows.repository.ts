@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database, Tx, commitRowCte, execute } from '@conveyor/db';
-import type { TaskStatus } from '@conveyor/contracts';
+import type { RetentionCutoffs } from '@conveyor/tasks/gateway';
 
 export interface FlowRow {
   id: string;
@@ -46,19 +46,25 @@ export class FlowsRepository {
   }
 
   /**
-   * Deletes the oldest flows all of whose tasks are in `statuses` and finished before `before`, up
-   * to `limit` tasks (at least one flow), with their tasks, attempts and edges.
+   * Deletes the oldest flows every task of which is due (finished before its kind's cutoff; a flow
+   * with a dead task waits for DEAD_TASK_RETENTION_HOURS too), up to `limit` tasks (at least one
+   * flow), with their tasks, attempts and edges.
    */
   async deleteFinished(
-    statuses: TaskStatus[],
-    before: Date,
+    cutoffs: RetentionCutoffs,
     limit: number,
   ): Promise<{ deleted: number; full: boolean }> {
-    const due = `f.created_at < $2 AND NOT EXISTS (
-      SELECT 1 FROM tasks t WHERE t.flow_id = f.id AND (t.status <> ALL($1) OR t.finished_at >= $2))`;
+    const oldest = [cutoffs.finished, cutoffs.dead].filter((d): d is Date => d !== null);
+    if (oldest.length === 0) return { deleted: 0, full: false };
+    const due = `f.created_at < $3 AND NOT EXISTS (
+      SELECT 1 FROM tasks t WHERE t.flow_id = f.id AND (
+        t.status NOT IN ('succeeded', 'failed', 'cancelled', 'dead')
+        OR (t.status <> 'dead' AND ($1::timestamptz IS NULL OR t.finished_at >= $1))
+        OR (t.status = 'dead' AND ($2::timestamptz IS NULL OR t.finished_at >= $2))))`;
+    const params = [cutoffs.finished, cutoffs.dead, new Date(Math.max(...oldest.map((d) => d.getTime())))];
     const candidates: { id: string; taskCount: number }[] = await this.db.query(
-      `SELECT id, task_count AS "taskCount" FROM flows f WHERE ${due} ORDER BY created_at, id LIMIT $3`,
-      [statuses, before, limit],
+      `SELECT id, task_count AS "taskCount" FROM flows f WHERE ${due} ORDER BY created_at, id LIMIT $4`,
+      [...params, limit],
     );
     const picked: string[] = [];
     let tasks = 0;
@@ -71,8 +77,8 @@ export class FlowsRepository {
     // Checked again: a task retried since the read keeps its flow.
     const { rows } = await execute<{ taskCount: number }>(
       this.db,
-      `DELETE FROM flows f WHERE id = ANY($3::uuid[]) AND ${due} RETURNING task_count AS "taskCount"`,
-      [statuses, before, picked],
+      `DELETE FROM flows f WHERE id = ANY($4::uuid[]) AND ${due} RETURNING task_count AS "taskCount"`,
+      [...params, picked],
     );
     return {
       deleted: rows.reduce((n, r) => n + r.taskCount, 0),

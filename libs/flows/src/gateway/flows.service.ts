@@ -35,7 +35,7 @@ export class FlowsService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.retention.also((statuses, before, limit) => this.flows.deleteFinished(statuses, before, limit));
+    this.retention.also((cutoffs, limit) => this.flows.deleteFinished(cutoffs, limit));
   }
 
   /** Validates the whole flow (graph, every task's type and payload) before anything is written. */
@@ -92,8 +92,8 @@ export class FlowsService implements OnModuleInit {
   /** Cancels every unfinished task of the flow; those a worker may hold are stopped as a task cancel does. */
   async cancel(id: string): Promise<FlowDto> {
     const flow = await this.find(id);
-    const held = await this.flows.transaction((tx) => this.changes.cancelFlow(tx, id));
-    await this.tasks.stop(held);
+    const { cancelled, held } = await this.flows.transaction((tx) => this.changes.cancelFlow(tx, id));
+    await this.tasks.stop(cancelled, held);
     return this.detail(flow);
   }
 

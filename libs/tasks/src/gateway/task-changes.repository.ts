@@ -40,16 +40,16 @@ export class TaskChangesRepository {
   }
 
   /**
-   * Cancels the unfinished tasks of a flow; returns those a worker may hold (not waiting). Nothing
-   * of the flow is left to release, so the graph needs no settling.
+   * Cancels the unfinished tasks of a flow: answers them all, and those a worker may hold (not
+   * waiting when read). Nothing of the flow is left to release, so the graph needs no settling.
    */
-  async cancelFlow(tx: Tx, flowId: string): Promise<string[]> {
-    const running: { id: string }[] = await tx.query(
+  async cancelFlow(tx: Tx, flowId: string): Promise<{ cancelled: string[]; held: string[] }> {
+    const held: { id: string }[] = await tx.query(
       `SELECT id FROM tasks WHERE flow_id = $1 AND status = ANY($2) AND status <> 'waiting'`,
       [flowId, sourcesOf('cancelled')],
     );
-    await this.cancelWhere(tx, `flow_id = $1`, [flowId], 'id');
-    return running.map((r) => r.id);
+    const cancelled = await this.cancelWhere(tx, `flow_id = $1`, [flowId], 'id');
+    return { cancelled: cancelled.map((r) => r.id), held: held.map((r) => r.id) };
   }
 
   /** Cancels those of `ids` that have not started (pending or queued); returns the ids it cancelled. */
@@ -78,6 +78,16 @@ export class TaskChangesRepository {
        WHERE ${where} AND ${guard} RETURNING ${returning}`,
       args,
     );
+    // A flow's report transaction may have released one of them while this UPDATE waited for its
+    // row, its message committed after the DELETE above: drop that too. SKIP LOCKED, as the relay
+    // holding one is publishing it (the caller's cancel marks keep it from running).
+    if (rows.length > 0) {
+      await tx.query(
+        `DELETE FROM outbox WHERE id IN (
+           SELECT id FROM outbox WHERE task_id = ANY($1::uuid[]) FOR UPDATE SKIP LOCKED)`,
+        [rows.map((r) => r.id)],
+      );
+    }
     return rows;
   }
 

@@ -7,13 +7,19 @@ import { TasksRepository } from './tasks.repository';
 
 const HOUR_MS = 3_600_000;
 
+/** What is due: tasks that finished before these times (null: kept for ever). */
+export interface RetentionCutoffs {
+  /** succeeded, failed and cancelled ones */
+  finished: Date | null;
+  dead: Date | null;
+}
+
 /**
- * Deletes up to about `limit` tasks in `statuses` that finished before `before`; answers how many
- * it deleted and whether more are due. A flow's tasks go together, once all of them are due.
+ * Deletes up to about `limit` tasks that are due; answers how many it deleted and whether more
+ * are due. A flow's tasks go together, once every one of them is due.
  */
 export type RetentionPass = (
-  statuses: TaskStatus[],
-  before: Date,
+  cutoffs: RetentionCutoffs,
   limit: number,
 ) => Promise<{ deleted: number; full: boolean }>;
 
@@ -33,12 +39,16 @@ export class TaskRetention implements OnApplicationBootstrap, OnApplicationShutd
     private readonly metrics: TasksMetrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.passes = [
-      async (statuses, before, limit) => {
-        const deleted = await tasks.deleteFinished(statuses, before, limit);
-        return { deleted, full: deleted === limit };
-      },
+    const kinds: [TaskStatus[], keyof RetentionCutoffs][] = [
+      [['succeeded', 'failed', 'cancelled'], 'finished'],
+      [['dead'], 'dead'],
     ];
+    this.passes = kinds.map(([statuses, kind]) => async (cutoffs, limit) => {
+      const before = cutoffs[kind];
+      if (before === null) return { deleted: 0, full: false };
+      const deleted = await tasks.deleteFinished(statuses, before, limit);
+      return { deleted, full: deleted === limit };
+    });
     this.loop = new BackgroundLoop(() => this.pass(), {
       idleMs: config.retention.intervalMs,
       maxBackoffMs: Math.max(config.retention.intervalMs, 60_000),
@@ -64,19 +74,13 @@ export class TaskRetention implements OnApplicationBootstrap, OnApplicationShutd
   /** One batch of each kind; true when a batch was full (more is due at once). */
   async pass(): Promise<boolean> {
     const { finishedHours, deadHours, batchSize } = this.config.retention;
+    const ago = (hours: number) => (hours > 0 ? new Date(Date.now() - hours * HOUR_MS) : null);
+    const cutoffs = { finished: ago(finishedHours), dead: ago(deadHours) };
     let full = false;
-    const kinds: [TaskStatus[], number][] = [
-      [['succeeded', 'failed', 'cancelled'], finishedHours],
-      [['dead'], deadHours],
-    ];
-    for (const [statuses, hours] of kinds) {
-      if (hours === 0) continue;
-      const before = new Date(Date.now() - hours * HOUR_MS);
-      for (const deleteFinished of this.passes) {
-        const pass = await deleteFinished(statuses, before, batchSize);
-        if (pass.deleted > 0) this.metrics.retentionDeleted.inc(pass.deleted);
-        full ||= pass.full;
-      }
+    for (const deleteDue of this.passes) {
+      const pass = await deleteDue(cutoffs, batchSize);
+      if (pass.deleted > 0) this.metrics.retentionDeleted.inc(pass.deleted);
+      full ||= pass.full;
     }
     return full;
   }

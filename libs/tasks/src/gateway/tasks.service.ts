@@ -211,12 +211,12 @@ export class TasksService {
 
   /**
    * Stops cancelled tasks wherever they are: a mark keeps every worker from starting one later, a
-   * broadcast stops one already running. Not awaited, so a broker outage never holds the answer;
-   * with no worker bound it is simply unroutable.
+   * broadcast stops one already running (`held`: those a worker may have). Not awaited, so a broker
+   * outage never holds the answer; with no worker bound it is simply unroutable.
    */
-  async stop(ids: readonly string[]): Promise<void> {
+  async stop(ids: readonly string[], held: readonly string[] = ids): Promise<void> {
     await this.markCancelled(ids);
-    for (const id of ids) {
+    for (const id of held) {
       const broadcast: ControlMessage = { kind: 'cancel', taskId: id };
       this.amqp
         .publish(EXCHANGES.control, '', broadcast, { correlationId: id, type: 'control.cancel' })
