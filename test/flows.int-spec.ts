@@ -235,6 +235,42 @@ describe('flows', () => {
     expect((await task(long)).status).toBe('cancelled');
   });
 
+  it('creates one flow per Idempotency-Key, even under 10 concurrent requests; another body with it is 422', async () => {
+    const key = `flow-${Date.now()}`;
+    const body = {
+      name: 'spec-idempotent',
+      tasks: [
+        { key: 'a', ...work(1) },
+        { key: 'b', ...work(2), dependsOn: ['a'] },
+      ],
+    };
+    const replies = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        request<Flow>(h.gateway.url, 'POST', '/flows', body, { 'idempotency-key': key }),
+      ),
+    );
+    const ids = new Set(replies.map((r) => r.body.id));
+    expect(ids.size).toBe(1);
+    created.push(...ids);
+    expect(replies.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
+    const { rows } = await h.db.query(
+      `SELECT count(*)::int AS n FROM tasks WHERE flow_id = ANY($1::uuid[])`,
+      [[...ids]],
+    );
+    expect(rows[0].n).toBe(2);
+    const other = await request(
+      h.gateway.url,
+      'POST',
+      '/flows',
+      { ...body, name: 'other' },
+      { 'idempotency-key': key },
+    );
+    expect(other.status).toBe(422);
+    expect(other.body.message).toContain(`already used for flow ${[...ids][0]}`);
+    const bad = await request(h.gateway.url, 'POST', '/flows', body, { 'idempotency-key': 'has space' });
+    expect(bad.status).toBe(400);
+  });
+
   it('lists flows and answers 404 for an unknown one', async () => {
     const list = await request(h.gateway.url, 'GET', '/flows?limit=100');
     expect(list.status).toBe(200);

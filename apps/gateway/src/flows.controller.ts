@@ -1,8 +1,10 @@
-import { Body, Controller, Delete, Get, Param, Post, Query, Sse } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, Param, Post, Query, Res, Sse } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import {
   ApiBadRequestResponse,
   ApiBody,
   ApiCreatedResponse,
+  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -10,6 +12,7 @@ import {
   ApiProduces,
   ApiServiceUnavailableResponse,
   ApiTags,
+  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { Observable } from 'rxjs';
 import { RequireScope } from '@conveyor/access/gateway';
@@ -43,11 +46,30 @@ export class FlowsController {
       'A parent that fails, dies or is cancelled cancels its children (onParentFailure: cancel), or they run ' +
       'anyway (ignore). Cycles, unknown and duplicate keys answer 400 naming them.',
   })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Repeat a request without creating a second flow',
+  })
   @ApiBody({ type: FlowCreateDto, examples: FLOW_CREATE_EXAMPLES })
   @ApiCreatedResponse({ type: FlowDto })
+  @ApiOkResponse({
+    type: FlowDto,
+    description: 'The flow an earlier request with this Idempotency-Key created',
+  })
   @ApiPayloadTooLargeResponse({ type: ErrorResponseDto })
-  create(@Body() dto: FlowCreateDto): Promise<FlowDto> {
-    return this.flows.create(dto);
+  @ApiUnprocessableEntityResponse({
+    type: ErrorResponseDto,
+    description: 'The Idempotency-Key was already used with other parameters',
+  })
+  async create(
+    @Body() dto: FlowCreateDto,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<FlowDto> {
+    const { flow, created } = await this.flows.create(dto, key);
+    void reply.status(created ? 201 : 200);
+    return flow;
   }
 
   @Get()

@@ -12,9 +12,15 @@ export class Flows1764700000000 implements MigrationInterface {
       id uuid PRIMARY KEY,
       name varchar(200),
       task_count int NOT NULL,
+      idempotency_key varchar(200),
+      idempotency_fingerprint char(64),
       created_at timestamptz NOT NULL DEFAULT now()
     )`);
     await q.query(`CREATE INDEX flows_created_idx ON flows (created_at DESC, id DESC)`);
+    // A repeated POST /flows with the same Idempotency-Key creates nothing: this index settles races.
+    await q.query(
+      `CREATE UNIQUE INDEX flows_idempotency_key_idx ON flows (idempotency_key) WHERE idempotency_key IS NOT NULL`,
+    );
     await q.query(`ALTER TABLE tasks DROP CONSTRAINT tasks_status_ck`);
     await q.query(`ALTER TABLE tasks ADD CONSTRAINT tasks_status_ck CHECK (status IN
       ('waiting', 'pending', 'queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled', 'dead'))`);

@@ -9,6 +9,14 @@ export interface FlowRow {
   createdAt: Date;
 }
 
+export interface NewFlow {
+  id: string;
+  name: string | null;
+  taskCount: number;
+  idempotencyKey: string | null;
+  fingerprint: string | null;
+}
+
 const FLOW_COLUMNS = `id, name, task_count AS "taskCount", created_at AS "createdAt"`;
 
 /** The flows table: a flow's name and size; its tasks and edges reference it and go with it. */
@@ -21,16 +29,31 @@ export class FlowsRepository {
   }
 
   /** Inserts a flow; the request's audit row (if any) goes in the same statement, naming it. */
-  async insert(tx: Tx, flow: { id: string; name: string | null; taskCount: number }): Promise<FlowRow> {
-    const audit = commitRowCte({ id: flow.id }, 4, 'f');
-    const rows: FlowRow[] = await tx.query(
-      `WITH f AS (
-         INSERT INTO flows (id, name, task_count) VALUES ($1, $2, $3) RETURNING ${FLOW_COLUMNS}
-       )${audit ? `, ${audit.cte}` : ''}
-       SELECT * FROM f`,
-      [flow.id, flow.name, flow.taskCount, ...(audit?.params ?? [])],
+  async insert(tx: Tx, flow: NewFlow): Promise<FlowRow> {
+    const audit = commitRowCte({ id: flow.id }, 6, 'f');
+    try {
+      const rows: FlowRow[] = await tx.query(
+        `WITH f AS (
+           INSERT INTO flows (id, name, task_count, idempotency_key, idempotency_fingerprint)
+           VALUES ($1, $2, $3, $4, $5) RETURNING ${FLOW_COLUMNS}
+         )${audit ? `, ${audit.cte}` : ''}
+         SELECT * FROM f`,
+        [flow.id, flow.name, flow.taskCount, flow.idempotencyKey, flow.fingerprint, ...(audit?.params ?? [])],
+      );
+      return rows[0];
+    } catch (err) {
+      audit?.notWritten(); // say, the Idempotency-Key was taken meanwhile: the repeat is audited instead
+      throw err;
+    }
+  }
+
+  /** The flow an Idempotency-Key created, with what its request asked for. */
+  async findByIdempotencyKey(key: string): Promise<(FlowRow & { fingerprint: string }) | null> {
+    const rows: (FlowRow & { fingerprint: string })[] = await this.db.query(
+      `SELECT ${FLOW_COLUMNS}, idempotency_fingerprint AS fingerprint FROM flows WHERE idempotency_key = $1`,
+      [key],
     );
-    return rows[0];
+    return rows[0] ?? null;
   }
 
   async findById(id: string): Promise<FlowRow | null> {

@@ -1,7 +1,9 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { Page, toPage } from '@conveyor/common';
+import { sqlState } from '@conveyor/db';
 import {
+  IDEMPOTENCY_KEY,
   PreparedTask,
   TaskChangesRepository,
   TaskEdge,
@@ -10,6 +12,7 @@ import {
   TasksError,
   TasksRepository,
   TasksService,
+  fingerprintOf,
 } from '@conveyor/tasks/gateway';
 import { graphProblems } from './flow-graph';
 import { countStatuses, flowStatus } from './flow-view';
@@ -38,8 +41,14 @@ export class FlowsService implements OnModuleInit {
     this.retention.also((cutoffs, limit) => this.flows.deleteFinished(cutoffs, limit));
   }
 
-  /** Validates the whole flow (graph, every task's type and payload) before anything is written. */
-  async create(dto: FlowCreateDto): Promise<FlowDto> {
+  /**
+   * Validates the whole flow (graph, every task's type and payload) before anything is written.
+   * With an Idempotency-Key already used for the same request, answers that flow (`created: false`).
+   */
+  async create(dto: FlowCreateDto, idempotencyKey?: string): Promise<{ flow: FlowDto; created: boolean }> {
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      throw new FlowsError('VALIDATION', 'Idempotency-Key must be 1..200 visible ASCII characters');
+    }
     const problems = graphProblems(dto.tasks);
     if (problems.length > 0) throw new FlowsError('VALIDATION', problems.join('; '));
     const flowId = uuidv7();
@@ -60,18 +69,45 @@ export class FlowsService implements OnModuleInit {
         taskId: prepared[i].task.id,
       })),
     );
-    const flow = await this.flows.transaction(async (tx) => {
-      const row = await this.flows.insert(tx, {
-        id: flowId,
-        name: dto.name ?? null,
-        taskCount: prepared.length,
+    const fingerprint = idempotencyKey === undefined ? null : flowFingerprint(dto);
+    const earlier = idempotencyKey === undefined ? null : await this.repeat(idempotencyKey, fingerprint);
+    if (earlier) return { flow: earlier, created: false };
+    let flow: FlowRow;
+    try {
+      flow = await this.flows.transaction(async (tx) => {
+        const row = await this.flows.insert(tx, {
+          id: flowId,
+          name: dto.name ?? null,
+          taskCount: prepared.length,
+          idempotencyKey: idempotencyKey ?? null,
+          fingerprint,
+        });
+        await this.taskRows.insertMany(prepared, tx);
+        await this.graph.insertEdges(tx, edges);
+        return row;
       });
-      await this.taskRows.insertMany(prepared, tx);
-      await this.graph.insertEdges(tx, edges);
-      return row;
-    });
+    } catch (err) {
+      // Another request with the same key committed first: this one is its repeat.
+      const raced = idempotencyKey !== undefined && sqlState(err).code === '23505';
+      const first = raced ? await this.repeat(idempotencyKey, fingerprint) : null;
+      if (first) return { flow: first, created: false };
+      throw err;
+    }
     this.tasks.publishSoon([new Date()]);
-    return this.detail(flow);
+    return { flow: await this.detail(flow), created: true };
+  }
+
+  /** The flow an Idempotency-Key made, if any; 422 when that request asked for something else. */
+  private async repeat(key: string, fingerprint: string | null): Promise<FlowDto | null> {
+    const existing = await this.flows.findByIdempotencyKey(key);
+    if (!existing) return null;
+    if (existing.fingerprint !== fingerprint) {
+      throw new FlowsError(
+        'UNPROCESSABLE',
+        `Idempotency-Key was already used for flow ${existing.id} with other parameters; use a new key for a new request`,
+      );
+    }
+    return this.detail(existing);
   }
 
   async get(id: string): Promise<FlowDto> {
@@ -131,6 +167,22 @@ export class FlowsService implements OnModuleInit {
       throw err;
     }
   }
+}
+
+/** What a POST /flows asked for (defaults filled in), to tell a repeat from a reuse of its key. */
+function flowFingerprint(dto: FlowCreateDto): string {
+  return fingerprintOf({
+    name: dto.name ?? null,
+    tasks: dto.tasks.map((t) => ({
+      key: t.key,
+      type: t.type,
+      payload: t.payload,
+      priority: t.priority ?? 'normal',
+      maxAttempts: t.maxAttempts,
+      dependsOn: t.dependsOn ?? [],
+      onParentFailure: t.onParentFailure ?? 'cancel',
+    })),
+  });
 }
 
 /** A flow task as GET /flows/:id shows it. */

@@ -13,6 +13,14 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** A SHA-256 of a request's canonical JSON: the same request always reads the same. */
+export function fingerprintOf(asked: unknown): string {
+  return createHash('sha256').update(canonical(asked)).digest('hex');
+}
+
+/** The visible ASCII an Idempotency-Key may hold (1..200 characters). */
+export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
 /**
  * What a POST /tasks asked for, as a SHA-256 of its canonical JSON (defaults filled in, key order
  * ignored): a repeat with the same Idempotency-Key matches it; a reuse with other parameters does not.
@@ -26,5 +34,5 @@ export function requestFingerprint(dto: TaskCreateDto): string {
     delaySeconds: dto.delaySeconds,
     maxAttempts: dto.maxAttempts,
   };
-  return createHash('sha256').update(canonical(asked)).digest('hex');
+  return fingerprintOf(asked);
 }

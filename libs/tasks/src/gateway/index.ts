@@ -6,6 +6,7 @@ export { PARENT_FAILED, TaskGraphRepository } from './task-graph.repository';
 export type { TaskEdge } from './task-graph.repository';
 export * from './task-retention';
 export { taskView } from './task-view';
+export { IDEMPOTENCY_KEY, fingerprintOf } from './idempotency';
 export * from './task-events.service';
 export * from './task-reports.service';
 export * from './tasks.dto';

@@ -26,7 +26,7 @@ import { TasksError } from './tasks.error';
 import { MAX_ATTEMPTS, TaskChangesRepository } from './task-changes.repository';
 import { PreparedTask, TasksRepository } from './tasks.repository';
 import { taskView } from './task-view';
-import { requestFingerprint } from './idempotency';
+import { IDEMPOTENCY_KEY, requestFingerprint } from './idempotency';
 import { OutboxRelay } from './outbox.relay';
 import { TaskGraphRepository } from './task-graph.repository';
 
@@ -55,7 +55,7 @@ export class TasksService {
 
   /** Writes the task and its outbox message atomically; the relay publishes it. */
   async create(dto: TaskCreateDto, idempotencyKey?: string): Promise<CreateResult> {
-    if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw new TasksError('VALIDATION', 'Idempotency-Key must be 1..200 visible ASCII characters');
     }
     const { task: row, message } = this.prepare(dto, '', idempotencyKey ?? null);
