@@ -3,8 +3,6 @@ import type { FastifyReply } from 'fastify';
 import {
   ApiBadRequestResponse,
   ApiBody,
-  ApiCreatedResponse,
-  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -12,11 +10,10 @@ import {
   ApiProduces,
   ApiServiceUnavailableResponse,
   ApiTags,
-  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { Observable } from 'rxjs';
 import { RequireScope } from '@conveyor/access/gateway';
-import { ErrorResponseDto, PageQueryDto, uuidParam } from '@conveyor/common';
+import { ApiIdempotentCreate, ErrorResponseDto, PageQueryDto, uuidParam } from '@conveyor/common';
 import {
   FLOW_CREATE_EXAMPLES,
   FlowCreateDto,
@@ -46,22 +43,13 @@ export class FlowsController {
       'A parent that fails, dies or is cancelled cancels its children (onParentFailure: cancel), or they run ' +
       'anyway (ignore). Cycles, unknown and duplicate keys answer 400 naming them.',
   })
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description: 'Repeat a request without creating a second flow',
-  })
   @ApiBody({ type: FlowCreateDto, examples: FLOW_CREATE_EXAMPLES })
-  @ApiCreatedResponse({ type: FlowDto })
   @ApiOkResponse({
     type: FlowDto,
     description: 'The flow an earlier request with this Idempotency-Key created',
   })
+  @ApiIdempotentCreate('flow', FlowDto)
   @ApiPayloadTooLargeResponse({ type: ErrorResponseDto })
-  @ApiUnprocessableEntityResponse({
-    type: ErrorResponseDto,
-    description: 'The Idempotency-Key was already used with other parameters',
-  })
   async create(
     @Body() dto: FlowCreateDto,
     @Headers('idempotency-key') key: string | undefined,

@@ -18,7 +18,6 @@ import {
   ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
-  ApiHeader,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -27,11 +26,10 @@ import {
   ApiProduces,
   ApiServiceUnavailableResponse,
   ApiTags,
-  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Observable } from 'rxjs';
-import { ErrorResponseDto, uuidParam } from '@conveyor/common';
+import { ApiIdempotentCreate, ErrorResponseDto, uuidParam } from '@conveyor/common';
 import {
   TaskAttemptListDto,
   TASK_BATCH_EXAMPLES,
@@ -63,22 +61,9 @@ export class TasksController {
     summary: 'Submit a task',
     description: 'Stored with its outbox message in one transaction.',
   })
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description: 'Repeat a request without creating a second task',
-  })
   @ApiBody({ type: TaskCreateDto, examples: TASK_CREATE_EXAMPLES })
-  @ApiCreatedResponse({ type: TaskResponseDto })
-  @ApiOkResponse({
-    type: TaskResponseDto,
-    description: 'The task an earlier request with this Idempotency-Key created',
-  })
+  @ApiIdempotentCreate('task', TaskResponseDto)
   @ApiPayloadTooLargeResponse({ type: ErrorResponseDto })
-  @ApiUnprocessableEntityResponse({
-    type: ErrorResponseDto,
-    description: 'The Idempotency-Key was already used with other parameters',
-  })
   async create(
     @Body() dto: TaskCreateDto,
     @Headers('idempotency-key') key: string | undefined,

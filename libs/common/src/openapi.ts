@@ -1,4 +1,14 @@
-import type { OpenAPIObject, ResponseObject, SchemaObject } from '@nestjs/swagger';
+import { Type, applyDecorators } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiUnprocessableEntityResponse,
+  type OpenAPIObject,
+  type ResponseObject,
+  type SchemaObject,
+} from '@nestjs/swagger';
+import { ErrorResponseDto } from './error-response.dto';
 
 type Responses = Record<string, ResponseObject>;
 
@@ -45,6 +55,26 @@ export function ApiSchemaExample(example: object): ClassDecorator {
   return (target) => {
     SCHEMA_EXAMPLES.set(target.name, example);
   };
+}
+
+/**
+ * The answers of a creation that takes an Idempotency-Key: 201 with the new `what`, 200 with the
+ * one an earlier request with the key created, 422 when the key was used with other parameters.
+ */
+export function ApiIdempotentCreate(what: string, type: Type): MethodDecorator {
+  return applyDecorators(
+    ApiHeader({
+      name: 'Idempotency-Key',
+      required: false,
+      description: `Repeat a request without creating a second ${what}`,
+    }),
+    ApiCreatedResponse({ type }),
+    ApiOkResponse({ type, description: `The ${what} an earlier request with this Idempotency-Key created` }),
+    ApiUnprocessableEntityResponse({
+      type: ErrorResponseDto,
+      description: 'The Idempotency-Key was already used with other parameters',
+    }),
+  );
 }
 
 /** Finishes the generated document: whole-class examples, nullable objects, every answer. */
