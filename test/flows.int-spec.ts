@@ -178,6 +178,29 @@ describe('flows', () => {
     expect(at(x.startedAt)).toBeGreaterThanOrEqual(at(node(done, 'p').finishedAt));
   });
 
+  it('cancelling a running task cancels what needs it and releases what ignores it', async () => {
+    const flow = await createFlow({
+      tasks: [
+        { key: 'a', type: 'demo.work', payload: { seconds: 60, cpuBound: false } },
+        { key: 'b', ...work(1), dependsOn: ['a'] },
+        { key: 'c', ...work(2), dependsOn: ['b'] },
+        { key: 'cleanup', ...work(3), dependsOn: ['a'], onParentFailure: 'ignore' },
+      ],
+    });
+    const a = node(flow, 'a').taskId;
+    await waitFor('a to run', async () => ((await task(a)).status === 'running' ? true : undefined));
+    const res = await request(h.gateway.url, 'PATCH', `/tasks/${a}`, { status: 'cancelled' });
+    expect(res.status).toBe(200);
+    const done = await flowUntil(flow.id, (f) => f.status !== 'running');
+    expect(done.status).toBe('cancelled');
+    expect(node(done, 'b').error?.message).toContain(`parent a (task ${a}) ended cancelled`);
+    expect(node(done, 'c').error?.message).toContain(
+      `parent b (task ${node(done, 'b').taskId}) ended cancelled`,
+    );
+    expect(node(done, 'cleanup').status).toBe('succeeded');
+    expect((await task(node(done, 'cleanup').taskId)).result).toMatchObject({ sum: 3, parents: [] });
+  });
+
   it('completes a 1,000-task fan-out/fan-in; the join starts within 1 s of its last parent', async () => {
     const middle = Array.from({ length: 998 }, (_, i) => ({
       key: `m${i}`,

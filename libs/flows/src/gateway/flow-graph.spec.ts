@@ -49,4 +49,12 @@ describe('flow graph checks', () => {
     expect(cycle).toHaveLength(1001);
     expect(cycle?.[0]).toBe(cycle?.[1000]);
   });
+
+  it('refuses more than 100,000 dependencies in all, before looking for cycles', () => {
+    const keys = Array.from({ length: 400 }, (_, i) => `k${i}`);
+    const dense = keys.map((key, i) => ({ key, dependsOn: keys.slice(0, i) })); // 79,800 edges
+    expect(graphProblems(dense)).toEqual([]);
+    const denser = [...dense, ...Array.from({ length: 60 }, (_, i) => ({ key: `x${i}`, dependsOn: keys }))];
+    expect(graphProblems(denser)).toEqual(['tasks: 103800 dependencies in all, at most 100000']);
+  });
 });

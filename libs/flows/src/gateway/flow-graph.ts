@@ -4,11 +4,17 @@ export interface FlowNodeSpec {
   dependsOn?: readonly string[];
 }
 
+/** Dependencies a flow may declare in all: each is a row, written with the flow in one statement. */
+export const FLOW_MAX_EDGES = 100_000;
+
 /**
  * What is wrong with a flow's graph, each problem naming the keys (empty when it is a DAG):
- * duplicate keys, unknown or repeated dependencies, a task depending on itself, and cycles.
+ * duplicate keys, unknown or repeated dependencies, a task depending on itself, cycles, and more
+ * than FLOW_MAX_EDGES dependencies.
  */
 export function graphProblems(nodes: readonly FlowNodeSpec[]): string[] {
+  const edges = nodes.reduce((n, node) => n + (node.dependsOn?.length ?? 0), 0);
+  if (edges > FLOW_MAX_EDGES) return [`tasks: ${edges} dependencies in all, at most ${FLOW_MAX_EDGES}`];
   const problems: string[] = [];
   const index = new Map<string, number>();
   nodes.forEach((n, i) => {
