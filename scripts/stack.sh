@@ -168,8 +168,15 @@ replica_start() {
     mkdir -p "$dir"
     [ "$(id -u)" != 0 ] || chown postgres:postgres "$dir"
     chmod 700 "$dir"
+    # A replication slot keeps the primary's WAL until the replica has it: without one, a replica
+    # started after a burst of writes found its next segment removed and never caught up. The slot
+    # of an earlier clone (its directory deleted) goes first.
+    as_pg "$PG_BIN/psql" -h "$DATA/run" -p "$PG_PORT" -U postgres -q -v ON_ERROR_STOP=1 -c \
+      "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'conveyor_replica'" \
+      >/dev/null || die "could not drop the old replication slot"
     # Over the primary's socket, where initdb's defaults trust local replication connections.
     as_pg "$PG_BIN/pg_basebackup" -h "$DATA/run" -p "$PG_PORT" -U postgres -D "$dir" -R -X stream \
+      -C -S conveyor_replica \
       >"$DATA/logs/basebackup.log" 2>&1 || die "pg_basebackup failed (see $DATA/logs/basebackup.log)"
     # Later lines win: the copy of the primary's settings gets the replica's own port.
     printf 'port = %s\nhot_standby = on\n' "$PG_REPLICA_PORT" | as_pg tee -a "$dir/postgresql.conf" >/dev/null
