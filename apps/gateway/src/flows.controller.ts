@@ -7,13 +7,17 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
-  ApiProduces,
-  ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Observable } from 'rxjs';
 import { RequireScope } from '@conveyor/access/gateway';
-import { ApiIdempotentCreate, ErrorResponseDto, PageQueryDto, uuidParam } from '@conveyor/common';
+import {
+  ApiEventStream,
+  ApiIdempotentCreate,
+  ErrorResponseDto,
+  PageQueryDto,
+  uuidParam,
+} from '@conveyor/common';
 import {
   FLOW_CREATE_EXAMPLES,
   FlowCreateDto,
@@ -105,10 +109,7 @@ export class FlowsController {
       'A `flow` event with the whole flow now, a `task` event each time a task changes status or attempt, and ' +
       'a last `flow` event (its summary) once every task finished; then the stream ends.',
   })
-  @ApiProduces('text/event-stream')
-  @ApiOkResponse({ type: FlowDto, description: 'text/event-stream of `flow` and `task` events' })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'Too many open streams' })
+  @ApiEventStream(FlowDto, '`flow` and `task` events')
   watch(@Param('id', uuidParam) id: string): Promise<Observable<FlowEvent>> {
     return this.events.watch(id);
   }

@@ -23,13 +23,11 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
-  ApiProduces,
-  ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Observable } from 'rxjs';
-import { ApiIdempotentCreate, ErrorResponseDto, uuidParam } from '@conveyor/common';
+import { ApiEventStream, ApiIdempotentCreate, ErrorResponseDto, uuidParam } from '@conveyor/common';
 import {
   TaskAttemptListDto,
   TASK_BATCH_EXAMPLES,
@@ -129,10 +127,7 @@ export class TasksController {
       'A `status` event with the whole task now, then one at each change (status, progress, attempt); ' +
       'the stream ends after a terminal status.',
   })
-  @ApiProduces('text/event-stream')
-  @ApiOkResponse({ type: TaskResponseDto, description: 'text/event-stream of `status` events, each a task' })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'Too many open streams' })
+  @ApiEventStream(TaskResponseDto, '`status` events, each a task')
   watch(@Param('id', uuidParam) id: string): Promise<Observable<TaskEvent>> {
     return this.events.watch(id);
   }

@@ -2,7 +2,10 @@ import { Type, applyDecorators } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiHeader,
+  ApiNotFoundResponse,
   ApiOkResponse,
+  ApiProduces,
+  ApiServiceUnavailableResponse,
   ApiUnprocessableEntityResponse,
   type OpenAPIObject,
   type ResponseObject,
@@ -74,6 +77,19 @@ export function ApiIdempotentCreate(what: string, type: Type): MethodDecorator {
       type: ErrorResponseDto,
       description: 'The Idempotency-Key was already used with other parameters',
     }),
+  );
+}
+
+/**
+ * The answers of a server-sent event stream of one resource: `text/event-stream` of `events`
+ * (each carrying a `type`), 404 for an unknown id, 503 when the gateway holds too many streams.
+ */
+export function ApiEventStream(type: Type, events: string): MethodDecorator {
+  return applyDecorators(
+    ApiProduces('text/event-stream'),
+    ApiOkResponse({ type, description: `text/event-stream of ${events}` }),
+    ApiNotFoundResponse({ type: ErrorResponseDto }),
+    ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'Too many open streams' }),
   );
 }
 

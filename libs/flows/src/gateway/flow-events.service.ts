@@ -38,7 +38,6 @@ export class FlowEventsService {
         `this gateway already serves ${MAX_FLOW_STREAMS} flow streams; retry later`,
       );
     }
-    const flow = await this.flows.find(id);
     return new Observable<FlowEvent>((subscriber) => {
       subscriber.next({ type: 'flow', data: start });
       if (start.status !== 'running') {
@@ -60,7 +59,7 @@ export class FlowEventsService {
             seen.set(row.id, version(node));
             subscriber.next({ type: 'task', data: node });
           }
-          const end = summary(flow, countStatuses(rows.map((r) => r.status)));
+          const end = summary(start, countStatuses(rows.map((r) => r.status)));
           if (rows.length === 0 || end.status !== 'running') {
             subscriber.next({ type: 'flow', data: end });
             subscriber.complete();
