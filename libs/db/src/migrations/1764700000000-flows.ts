@@ -2,7 +2,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Flows: tasks that wait for other tasks. A flow task starts `waiting` with `waiting_on` parents to
- * go; each edge counts once (`resolved`), so a retried parent can never release a child twice.
+ * go; an edge from a failed parent to an `ignore` child is marked `resolved` once counted, so the
+ * parent's retry and success can never count it twice.
  */
 export class Flows1764700000000 implements MigrationInterface {
   name = 'Flows1764700000000';
