@@ -3,7 +3,7 @@
  * still a cycle). `npm run lint` checks them, and what the built code loads with
  * .dependency-cruiser.runtime.cjs; tools/boundaries.spec.ts shows each rule catching a violation.
  */
-const DOMAIN_LIBS = '(tasks|users|currency|plans|events|access|schedules|flows)';
+const DOMAIN_LIBS = '(tasks|users|currency|plans|events|access|schedules|flows|groups|workers|dead-letters)';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -3,13 +3,14 @@ SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
 
-.PHONY: help up down test bench build lint typecheck unit integration deps clean events
+.PHONY: help up down test bench chaos build lint typecheck unit integration deps clean events
 
 help:
 	@echo "make up      install what is missing, start RabbitMQ, PostgreSQL, Redis, gateway and worker"
 	@echo "make down    stop them (data stays in .data/dev)"
 	@echo "make test    lint, type-check, unit and integration tests on a stack of their own"
 	@echo "make bench   broker baseline vs Conveyor end to end, on a stack of its own"
+	@echo "make chaos   kills and adversities under load on a cluster of its own (CHAOS_SECONDS=600)"
 	@echo "make events  publish generated casino events to the dev stack (ARGS='--rate 200 --seconds 30')"
 
 # `npm install --no-save` installs the locked versions. Not `npm ci`: npm 11.16+ rejects its own
@@ -48,6 +49,9 @@ test: lint typecheck unit integration
 
 bench: build
 	bash scripts/bench.sh
+
+chaos: build
+	bash scripts/chaos.sh
 
 events: build
 	node dist/tools/events-generator.js $(ARGS)

@@ -10,6 +10,7 @@ import { ROOT } from '../tools/apps';
 import { BaselineResult, bullmqBaseline, rawBrokerBaseline } from './baselines';
 import { eventsBench } from './events-bench';
 import { FlowsResult, flowsBench, flowsLines } from './flows-bench';
+import { lanesBench, lanesLines, lanesResults } from './lanes-bench';
 import { baselineLines, eventsLines, round3, searchLines } from './report';
 import { scaleBench, scaleLines } from './scale-bench';
 import { searchBench } from './search-bench';
@@ -62,6 +63,12 @@ async function main(): Promise<void> {
     const flows = await flowsBench();
     process.stdout.write(`\n${flowsLines(flows).join('\n')}\n`);
     writeFileSync(resolve(ROOT, 'bench/results.json'), `${JSON.stringify(flowResults(flows), null, 2)}\n`);
+    return;
+  }
+  if (process.env.BENCH_ONLY === 'lanes') {
+    const lanes = await lanesBench();
+    process.stdout.write(`\n${lanesLines(lanes).join('\n')}\n`);
+    writeFileSync(resolve(ROOT, 'bench/results.json'), `${JSON.stringify(lanesResults(lanes), null, 2)}\n`);
     return;
   }
   if (process.env.BENCH_ONLY === 'events') {
@@ -124,6 +131,8 @@ async function main(): Promise<void> {
   }
   const flows = process.env.BENCH_ONLY ? undefined : await flowsBench();
   if (flows) lines.push(...flowsLines(flows));
+  const lanes = process.env.BENCH_ONLY ? undefined : await lanesBench();
+  if (lanes) lines.push(...lanesLines(lanes));
   // Events last, with the broker measured again at the size of one event's message.
   const events = process.env.BENCH_ONLY ? undefined : await eventsBench(env.AMQP_URL);
   const rawEvents = events ? await rawBroker(events[0].messageBytes) : undefined;
@@ -167,6 +176,7 @@ async function main(): Promise<void> {
       : {}),
     ...(search ? { search_cached_req_per_s: Math.round(search.results[2].rps) } : {}),
     ...(flows ? flowResults(flows) : {}),
+    ...(lanes ? lanesResults(lanes) : {}),
   };
   writeFileSync(resolve(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
 }

@@ -6,7 +6,7 @@ import * as http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { TASK_STATUSES, TERMINAL_STATUSES } from '@conveyor/contracts';
-import { AppName, RunningApp, amqpUrlFor, appScript, startProcess } from '../tools/apps';
+import { AppName, PORT_VARIABLE, RunningApp, amqpUrlFor, appScript, startProcess } from '../tools/apps';
 import { authHeaders } from './auth';
 import { cpuDelta } from './cpu';
 
@@ -16,12 +16,6 @@ export const SUBMIT_CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
-
-const PORT_VARIABLE: Record<AppName, string> = {
-  gateway: 'GATEWAY_PORT',
-  worker: 'WORKER_PORT',
-  'provider-sim': 'PROVIDER_SIM_PORT',
-};
 
 /**
  * The environment of a bench app on `port`: quiet logs, no scheduled plans syncs (the runs truncate
@@ -64,11 +58,21 @@ export async function post(url: string, body: string): Promise<number> {
 
 /** POST, answering the status and, when asked, the body (otherwise it is drained unread). */
 export function postFor(url: string, body: string, read = true): Promise<{ status: number; body: string }> {
+  return sendFor('POST', url, body, read);
+}
+
+/** A request with a JSON body (PUT, DELETE ...), answered as postFor answers. */
+export function sendFor(
+  method: string,
+  url: string,
+  body: string,
+  read = true,
+): Promise<{ status: number; body: string }> {
   return new Promise((ok, fail) => {
     const req = http.request(
       url,
       {
-        method: 'POST',
+        method,
         agent,
         headers: {
           ...authHeaders(),

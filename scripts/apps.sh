@@ -29,10 +29,11 @@ start() { # name port host
   local data="$LOGS/$1.log"
   [ "$1" = gateway ] && data="$LOGS/events.log"
   # Each app connects to RabbitMQ as its own least-privilege user (scripts/stack.sh makes them).
-  local amqp="$AMQP_URL"
-  [ "$1" = gateway ] && amqp="$GATEWAY_AMQP_URL"
-  [ "$1" = worker ] && amqp="$WORKER_AMQP_URL"
-  AMQP_URL="$amqp" nohup setsid node "dist/apps/$1/src/main.js" >>"$data" 2>>"$LOGS/$1.log" </dev/null &
+  # With RABBITMQ_NODES=3 the stack is a cluster: the apps get every node (AMQP_URLS) and fail over.
+  local amqp="$AMQP_URL" urls="${AMQP_URLS:-}"
+  [ "$1" = gateway ] && amqp="$GATEWAY_AMQP_URL" urls="${GATEWAY_AMQP_URLS:-}"
+  [ "$1" = worker ] && amqp="$WORKER_AMQP_URL" urls="${WORKER_AMQP_URLS:-}"
+  AMQP_URL="$amqp" AMQP_URLS="$urls" nohup setsid node "dist/apps/$1/src/main.js" >>"$data" 2>>"$LOGS/$1.log" </dev/null &
   echo $! >"$RUN/$1.pid"
   local deadline=$((SECONDS + 60))
   until curl -fs "http://$3:$2/health" >/dev/null 2>&1; do

@@ -7,9 +7,13 @@
 #   scripts/stack.sh down <profile>          stop the servers this script started
 #   scripts/stack.sh env  <profile>          print the settings the apps need, as KEY=value lines
 #   scripts/stack.sh rabbit-stop|rabbit-start|pg-stop|pg-start|redis-stop|redis-start <profile>   (fault tests)
+#   scripts/stack.sh rabbit-node-stop|rabbit-node-start <profile> <n>   one node of a cluster
 #
-# Ports come from the environment (see .env.example); the "test" profile has its own defaults so
-# `make test` can run next to `make up`.
+# RABBITMQ_NODES=3 makes RabbitMQ a cluster of three nodes on this machine (joined with
+# rabbitmqctl join_cluster); `env` then prints AMQP_URLS with every node.
+#
+# Ports come from the environment (see .env.example); the "test", "bench", "cluster" and "chaos"
+# profiles have their own defaults so `make test` can run next to `make up`.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -19,6 +23,14 @@ profile=${2:-dev}
 if [ "$profile" = test ]; then
   : "${PG_PORT:=55432}" "${RABBITMQ_PORT:=55672}" "${RABBITMQ_MANAGEMENT_PORT:=55673}"
   : "${RABBITMQ_DIST_PORT:=55674}" "${REDIS_PORT:=56379}" "${PG_REPLICA_PORT:=55433}"
+elif [ "$profile" = cluster ]; then
+  # Below Linux's ephemeral range (32768..) and clear of rabbitmqctl's own ports (35672..35682),
+  # so no client socket of this machine can hold a port a node is about to bind.
+  : "${PG_PORT:=31432}" "${RABBITMQ_PORT:=31672}" "${RABBITMQ_MANAGEMENT_PORT:=31673}"
+  : "${RABBITMQ_DIST_PORT:=31674}" "${REDIS_PORT:=31379}" "${PG_REPLICA_PORT:=31433}"
+elif [ "$profile" = chaos ]; then
+  : "${PG_PORT:=30432}" "${RABBITMQ_PORT:=30672}" "${RABBITMQ_MANAGEMENT_PORT:=30673}"
+  : "${RABBITMQ_DIST_PORT:=30674}" "${REDIS_PORT:=30379}" "${PG_REPLICA_PORT:=30433}"
 elif [ "$profile" = bench ]; then
   : "${PG_PORT:=45432}" "${RABBITMQ_PORT:=45672}" "${RABBITMQ_MANAGEMENT_PORT:=45673}"
   : "${RABBITMQ_DIST_PORT:=45674}" "${REDIS_PORT:=46379}" "${PG_REPLICA_PORT:=45433}"
@@ -175,8 +187,9 @@ replica_start() {
       "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'conveyor_replica'" \
       >/dev/null || die "could not drop the old replication slot"
     # Over the primary's socket, where initdb's defaults trust local replication connections.
+    # A fast checkpoint: the default spread one took 93 s of every fresh stack's start.
     as_pg "$PG_BIN/pg_basebackup" -h "$DATA/run" -p "$PG_PORT" -U postgres -D "$dir" -R -X stream \
-      -C -S conveyor_replica \
+      -C -S conveyor_replica --checkpoint=fast \
       >"$DATA/logs/basebackup.log" 2>&1 || die "pg_basebackup failed (see $DATA/logs/basebackup.log)"
     # Later lines win: the copy of the primary's settings gets the replica's own port.
     printf 'port = %s\nhot_standby = on\n' "$PG_REPLICA_PORT" | as_pg tee -a "$dir/postgresql.conf" >/dev/null
@@ -188,58 +201,124 @@ replica_stop() { stop_server "$DATA/postgres-replica/postmaster.pid" "PostgreSQL
 pg_stop() { stop_server "$DATA/postgres/postmaster.pid" PostgreSQL "$PG_PORT" INT; }
 
 # --- RabbitMQ -----------------------------------------------------------------------------
-rabbit_env() {
+# Node 1 has the single node's name, ports and folders; node n adds 10·(n−1) to each port and has
+# folders of its own. All nodes share one Erlang cookie, which the CLI reads from the same HOME.
+: "${RABBITMQ_NODES:=1}"
+[[ "$RABBITMQ_NODES" =~ ^[1-9]$ ]] || die "RABBITMQ_NODES must be 1..9"
+AMQP_BASE=$RABBITMQ_PORT MANAGEMENT_BASE=$RABBITMQ_MANAGEMENT_PORT DIST_BASE=$RABBITMQ_DIST_PORT
+
+node_port() { echo $(($1 + 10 * ($2 - 1))); } # base-port node
+node_name() { if [ "$1" = 1 ]; then echo "conveyor-$profile@localhost"; else echo "conveyor-$profile-$1@localhost"; fi; }
+node_suffix() { if [ "$1" != 1 ]; then echo "-$1"; fi; }
+# The CLI is an Erlang VM too: a crash of it dumps into the logs, not into the caller's folder.
+rabbitmqctl() { HOME="$DATA/rabbitmq" ERL_CRASH_DUMP="$DATA/logs/rabbitmqctl_crash.dump" /usr/lib/rabbitmq/bin/rabbitmqctl "$@"; }
+
+rabbit_env() { # node
+  local s
+  s=$(node_suffix "$1")
   export HOME="$DATA/rabbitmq" # the Erlang cookie lives here, not in the caller's home
-  export RABBITMQ_MNESIA_BASE="$DATA/rabbitmq/mnesia"
-  export RABBITMQ_LOG_BASE="$DATA/logs/rabbitmq"
-  export RABBITMQ_NODENAME="conveyor-$profile@localhost"
-  export RABBITMQ_NODE_PORT="$RABBITMQ_PORT"
-  export RABBITMQ_DIST_PORT
-  export RABBITMQ_ENABLED_PLUGINS_FILE="$DATA/rabbitmq/enabled_plugins"
-  export RABBITMQ_CONFIG_FILE="$DATA/rabbitmq/rabbitmq"
-  export RABBITMQ_PID_FILE="$DATA/run/rabbitmq.pid"
+  export RABBITMQ_MNESIA_BASE="$DATA/rabbitmq$s/mnesia"
+  export RABBITMQ_LOG_BASE="$DATA/logs/rabbitmq$s"
+  RABBITMQ_NODENAME=$(node_name "$1") RABBITMQ_NODE_PORT=$(node_port "$AMQP_BASE" "$1")
+  RABBITMQ_DIST_PORT=$(node_port "$DIST_BASE" "$1")
+  export RABBITMQ_NODENAME RABBITMQ_NODE_PORT RABBITMQ_DIST_PORT
+  export RABBITMQ_ENABLED_PLUGINS_FILE="$DATA/rabbitmq$s/enabled_plugins"
+  export RABBITMQ_CONFIG_FILE="$DATA/rabbitmq$s/rabbitmq"
+  export RABBITMQ_PID_FILE="$DATA/run/rabbitmq$s.pid"
+  export ERL_CRASH_DUMP="$DATA/logs/rabbitmq$s/erl_crash.dump" # not in the caller's folder
 }
 
-rabbit_start() {
+# One cookie for every node, written before any of them boots (each would make its own).
+rabbit_cookie() {
+  local cookie="$DATA/rabbitmq/.erlang.cookie"
+  mkdir -p "$DATA/rabbitmq"
+  [ -s "$cookie" ] && return 0
+  head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$cookie"
+  chmod 400 "$cookie"
+}
+
+# The lines of a node's output that say why it stopped, for the caller's terminal.
+rabbit_exit_reason() { # out-file
+  local why
+  why=$(grep -E 'Kernel pid terminated|BOOT FAILED|eaddrinuse|[Ee]rror' "$1" | sort -u | tail -n 3 || true)
+  [ -n "$why" ] || why=$(grep -v '^\s*$' "$1" | tail -n 5)
+  printf '%s\n' "$why" | cut -c1-400 | sed 's/^/  | /'
+}
+
+rabbit_start_node() { # node
+  local n=$1 s port management
+  s=$(node_suffix "$n") port=$(node_port "$AMQP_BASE" "$n") management=$(node_port "$MANAGEMENT_BASE" "$n")
   [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || die "RabbitMQ is not installed (run: scripts/stack.sh install)"
-  mkdir -p "$DATA/rabbitmq/mnesia" "$DATA/logs/rabbitmq" "$DATA/run"
-  if port_open "$RABBITMQ_PORT"; then log "RabbitMQ already running on $RABBITMQ_PORT"; return 0; fi
-  rabbit_env
+  mkdir -p "$DATA/rabbitmq$s/mnesia" "$DATA/logs/rabbitmq$s" "$DATA/run"
+  if port_open "$port"; then log "RabbitMQ $(node_name "$n") already running on $port"; return 0; fi
+  rabbit_env "$n"
   echo '[rabbitmq_management].' >"$RABBITMQ_ENABLED_PLUGINS_FILE"
-  # default_user only takes effect when the node boots for the first time.
+  # default_user only takes effect when the node boots for the first time. Nodes of a cluster
+  # share this machine's memory: each gets a smaller share before it blocks publishers.
   cat >"$RABBITMQ_CONFIG_FILE.conf" <<EOF
-listeners.tcp.default = 127.0.0.1:$RABBITMQ_PORT
+listeners.tcp.default = 127.0.0.1:$port
 management.tcp.ip = 127.0.0.1
-management.tcp.port = $RABBITMQ_MANAGEMENT_PORT
+management.tcp.port = $management
 default_user = $RABBITMQ_USER
 default_pass = $RABBITMQ_PASSWORD
 default_user_tags.administrator = true
 loopback_users = none
-vm_memory_high_watermark.relative = 0.6
+vm_memory_high_watermark.relative = $([ "$RABBITMQ_NODES" = 1 ] && echo 0.6 || echo 0.2)
 disk_free_limit.absolute = 200MB
 collect_statistics_interval = 1000
 EOF
   # The test and bench ports lie in Linux's ephemeral range: a client socket of this machine may
-  # hold one for a moment, and the node then exits with eaddrinuse. Such an exit is tried again.
-  local attempt
+  # hold one for a moment, and the node then exits with eaddrinuse; a node stopped a moment ago
+  # may still hold its distribution port. A node that exits while booting is started again, up
+  # to three times, and the lines that say why are shown each time.
+  local attempt out="$DATA/logs/rabbitmq$s.out"
   for attempt in 1 2 3; do
-    nohup setsid /usr/lib/rabbitmq/bin/rabbitmq-server >"$DATA/logs/rabbitmq.out" 2>&1 </dev/null &
+    nohup setsid /usr/lib/rabbitmq/bin/rabbitmq-server >"$out" 2>&1 </dev/null &
     local launcher=$!
-    echo $launcher >"$DATA/run/rabbitmq.launcher.pid"
+    echo $launcher >"$DATA/run/rabbitmq$s.launcher.pid"
     local deadline=$((SECONDS + 90))
-    until port_open "$RABBITMQ_PORT"; do
+    until port_open "$port"; do
       kill -0 "$launcher" 2>/dev/null || break
-      [ $SECONDS -lt $deadline ] || die "RabbitMQ did not open port $RABBITMQ_PORT within 90 s (see $DATA/logs)"
+      [ $SECONDS -lt $deadline ] || die "RabbitMQ did not open port $port within 90 s (see $DATA/logs)"
       sleep 0.2
     done
-    port_open "$RABBITMQ_PORT" && break
-    grep -q eaddrinuse "$DATA/logs/rabbitmq.out" || die "RabbitMQ exited at start (see $DATA/logs/rabbitmq.out)"
-    [ "$attempt" -lt 3 ] || die "RabbitMQ could not bind its ports three times (see $DATA/logs/rabbitmq.out)"
-    log "RabbitMQ found a port in use (eaddrinuse); starting it again"
+    port_open "$port" && break
+    cp "$out" "$out.attempt-$attempt"
+    log "RabbitMQ $(node_name "$n") exited while booting (attempt $attempt of 3); its last words:"
+    rabbit_exit_reason "$out" >&2
+    [ "$attempt" -lt 3 ] || die "RabbitMQ $(node_name "$n") exited at start three times (see $out.attempt-*)"
     sleep 2
   done
-  wait_port "$RABBITMQ_MANAGEMENT_PORT" 60 "RabbitMQ management"
-  log "RabbitMQ started on $RABBITMQ_PORT (console $RABBITMQ_MANAGEMENT_PORT)"
+  wait_port "$management" 60 "RabbitMQ management"
+  log "RabbitMQ $(node_name "$n") started on $port (console $management)"
+}
+
+# Nodes 2.. join node 1 once; a node that was a member rejoins by itself when it boots again.
+rabbit_cluster() {
+  local first n name
+  first=$(node_name 1)
+  for n in $(seq 2 "$RABBITMQ_NODES"); do
+    name=$(node_name "$n")
+    if rabbitmqctl -n "$first" cluster_status --formatter json | grep -q "\"$name\""; then continue; fi
+    local step
+    for step in stop_app reset "join_cluster $first" start_app; do
+      # shellcheck disable=SC2086 # the step's words are its arguments
+      rabbitmqctl -n "$name" $step >>"$DATA/logs/rabbitmq-cluster.log" 2>&1 ||
+        die "rabbitmqctl $step on $name failed (see $DATA/logs/rabbitmq-cluster.log)"
+    done
+    log "RabbitMQ $name joined $first"
+  done
+}
+
+rabbit_start() {
+  rabbit_cookie
+  local n pids=()
+  for n in $(seq 1 "$RABBITMQ_NODES"); do
+    rabbit_start_node "$n" &
+    pids+=($!)
+  done
+  for n in "${pids[@]}"; do wait "$n"; done
+  [ "$RABBITMQ_NODES" = 1 ] || rabbit_cluster
 }
 
 # The apps' users and their permission patterns (configure, write, read), applied on every `up`.
@@ -259,11 +338,21 @@ rabbit_users() {
   put permissions/%2F/conveyor-worker "$WORKER_PERMISSIONS"
 }
 
-rabbit_stop() {
+rabbit_stop_node() { # node
   # The node's own pid file, or the launcher's while the node has not written it yet.
-  local pidfile="$DATA/run/rabbitmq.pid" launcher="$DATA/run/rabbitmq.launcher.pid"
-  stop_server "$([ -s "$pidfile" ] && echo "$pidfile" || echo "$launcher")" RabbitMQ "$RABBITMQ_PORT"
+  local s
+  s=$(node_suffix "$1")
+  local pidfile="$DATA/run/rabbitmq$s.pid" launcher="$DATA/run/rabbitmq$s.launcher.pid"
+  [ -s "$pidfile" ] || [ -s "$launcher" ] || return 0
+  stop_server "$([ -s "$pidfile" ] && echo "$pidfile" || echo "$launcher")" "RabbitMQ $(node_name "$1")" \
+    "$(node_port "$AMQP_BASE" "$1")"
   rm -f "$pidfile" "$launcher"
+}
+
+# Every node that runs, however many RABBITMQ_NODES says now.
+rabbit_stop() {
+  local n
+  for n in $(seq 9 -1 1); do rabbit_stop_node "$n"; done
 }
 
 # --- Redis --------------------------------------------------------------------------------
@@ -280,7 +369,22 @@ redis_start() {
 
 redis_stop() { stop_server "$DATA/run/redis.pid" Redis "$REDIS_PORT"; }
 
+# user password → the URLs of every node, comma-separated.
+node_urls() {
+  local n urls=()
+  for n in $(seq 1 "$RABBITMQ_NODES"); do urls+=("amqp://$1:$2@127.0.0.1:$(node_port "$AMQP_BASE" "$n")/%2F"); done
+  (IFS=,; echo "${urls[*]}")
+}
+
 print_env() {
+  if [ "$RABBITMQ_NODES" != 1 ]; then
+    cat <<EOF
+AMQP_URLS=$(node_urls "$RABBITMQ_USER" "$RABBITMQ_PASSWORD")
+GATEWAY_AMQP_URLS=$(node_urls conveyor-gateway "$RABBITMQ_GATEWAY_PASSWORD")
+WORKER_AMQP_URLS=$(node_urls conveyor-worker "$RABBITMQ_WORKER_PASSWORD")
+RABBITMQ_MANAGEMENT_URLS=$(for n in $(seq 1 "$RABBITMQ_NODES"); do printf '%shttp://127.0.0.1:%s/' "$([ "$n" = 1 ] || echo ,)" "$(node_port "$MANAGEMENT_BASE" "$n")"; done)
+EOF
+  fi
   cat <<EOF
 DATABASE_URL=postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$PG_DATABASE
 DATABASE_READ_URL=postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_REPLICA_PORT/$PG_DATABASE
@@ -310,9 +414,11 @@ case "$cmd" in
   env) print_env ;;
   rabbit-stop) rabbit_stop ;;
   rabbit-start) rabbit_start; rabbit_users ;;
+  rabbit-node-stop) rabbit_stop_node "${3:?which node}" ;;
+  rabbit-node-start) rabbit_cookie; rabbit_start_node "${3:?which node}" ;;
   pg-stop) pg_stop ;;
   pg-start) pg_start ;;
   redis-stop) redis_stop ;;
   redis-start) redis_start ;;
-  *) die "usage: $0 install|up|down|env|rabbit-stop|rabbit-start|pg-stop|pg-start|redis-stop|redis-start [profile]" ;;
+  *) die "usage: $0 install|up|down|env|rabbit-stop|rabbit-start|rabbit-node-stop|rabbit-node-start|pg-stop|pg-start|redis-stop|redis-start [profile] [node]" ;;
 esac

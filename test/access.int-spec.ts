@@ -13,7 +13,7 @@ const h = harness({ worker: false });
 let doc: OpenApi;
 let second: RunningApp;
 
-const PUBLIC = new Set(['/health', '/metrics']);
+const PUBLIC = new Set(['/health', '/metrics', '/session']);
 const ALL_SCOPES = ['tasks:read', 'tasks:write', 'users:read', 'users:write', 'events:read', 'events:write'];
 
 async function newKey(

@@ -118,6 +118,14 @@ describe('poison messages', () => {
         'attempt changed',
         { ...signed, messageId: `${tag}-attempt`, headers: { ...signed.headers, 'x-conveyor-attempt': 2 } },
       ],
+      [
+        'group rate added',
+        {
+          ...signed,
+          messageId: `${tag}-rate`,
+          headers: { ...signed.headers, 'x-conveyor-group-rate': '100000/x' },
+        },
+      ],
       ['text/plain', { ...signed, messageId: `${tag}-text`, contentType: 'text/plain' }],
     ];
     for (const [, options] of variants)
@@ -131,11 +139,13 @@ describe('poison messages', () => {
       (m) => m.messageId === `${tag}-unsigned`,
       (m) => m.messageId === `${tag}-wrong-key`,
       (m) => m.messageId === `${tag}-attempt`,
+      (m) => m.messageId === `${tag}-rate`,
       (m) => m.messageId === `${tag}-text`,
       // dead-lettered with a message id of its own; found by its task and reason
       (m) => m.correlationId === id && String(m.headers['x-conveyor-rejection']).includes('NO_MESSAGE_ID'),
     ]);
     expect(letters.map((m) => JSON.parse(String(m.headers['x-conveyor-rejection'])).code)).toEqual([
+      'FORGED',
       'FORGED',
       'FORGED',
       'FORGED',

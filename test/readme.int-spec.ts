@@ -83,6 +83,10 @@ describe('README examples', () => {
         '/audit',
         '/schedules',
         '/flows',
+        '/groups',
+        '/workers',
+        '/dead-letters',
+        '/session',
       ]),
     );
   });

@@ -134,6 +134,38 @@ describe('tasks end to end', () => {
     expect(rows[0].n).toBe(1);
   });
 
+  it('lists tasks by priority, Idempotency-Key and creation time, and refuses bad filters with a 400', async () => {
+    const before = new Date(Date.now() - 1).toISOString();
+    const key = `list-${Date.now()}`;
+    const keyed = await submit(
+      { seconds: 0, cpuBound: false },
+      { priority: 'high' },
+      { 'idempotency-key': key },
+    );
+    const plain = await submit({ seconds: 0, cpuBound: false });
+    expect([keyed.status, plain.status]).toEqual([201, 201]);
+    const ids = async (query: string) =>
+      ((await request(h.gateway.url, 'GET', `/tasks?limit=100&${query}`)).body.items as { id: string }[]).map(
+        (t) => t.id,
+      );
+    expect(await ids(`idempotencyKey=${key}`)).toEqual([keyed.body.id]);
+    const high = await ids(`priority=high&createdAfter=${encodeURIComponent(before)}`);
+    expect(high).toContain(keyed.body.id);
+    expect(high).not.toContain(plain.body.id);
+    expect(await ids(`createdBefore=${encodeURIComponent(before)}&idempotencyKey=${key}`)).toEqual([]);
+    const after = await ids(`createdAfter=${encodeURIComponent(before)}`);
+    expect(after).toEqual(expect.arrayContaining([keyed.body.id, plain.body.id]));
+    for (const [query, message] of [
+      ['priority=urgent', 'priority must be one of high, normal'],
+      ['createdAfter=yesterday', 'createdAfter must be an ISO 8601 date-time'],
+      [`idempotencyKey=${'k'.repeat(201)}`, 'idempotencyKey must be at most 200 characters'],
+    ]) {
+      const r = await request(h.gateway.url, 'GET', `/tasks?${query}`);
+      expect({ query, status: r.status }).toEqual({ query, status: 400 });
+      expect(JSON.stringify(r.body)).toContain(message);
+    }
+  });
+
   it('exposes Prometheus metrics on both apps', async () => {
     const created = await submit({ seconds: 0, cpuBound: true });
     await finished(created.body.id);

@@ -1,5 +1,14 @@
 import { v7 as uuidv7 } from 'uuid';
-import { asRelay, harness, metricValue, publishRaw, request, waitFor, waitForTask } from './support';
+import {
+  asRelay,
+  harness,
+  metricValue,
+  publishRaw,
+  request,
+  startApp,
+  waitFor,
+  waitForTask,
+} from './support';
 
 /**
  * Every path to a terminal status, then the invariant of a terminal task (TERMINAL_STATUSES in
@@ -123,11 +132,27 @@ describe('the terminal-state invariant', () => {
     reached.push(...expected);
   });
 
+  it('settles a copy of an attempt the same worker already ran without running it again', async () => {
+    expect(reached).toHaveLength(6);
+    const settled = async () => (await metricValue(h.worker!.url, 'conveyor_task_copies_settled_total')) ?? 0;
+    const [settledBefore, ignoredBefore] = [await settled(), await ignored()];
+    for (const [id] of reached) await strayCopy(id, 1);
+    // Four of them ran attempt 1 on this worker; the dead one never ran (its copy runs and is
+    // ignored), and the pending one that was cancelled is dropped by its cancel mark.
+    await waitFor('the copies to be settled', async () =>
+      (await settled()) === settledBefore + 4 && (await ignored()) === ignoredBefore + 1 ? true : undefined,
+    );
+    for (const [id, status] of reached) await checkTerminal(id, status);
+  });
+
   it('still holds after a stray copy of each message runs (or is dropped) afterwards', async () => {
     expect(reached).toHaveLength(6);
     const before = await ignored();
     // Cancelled tasks carry a cancel mark, so a worker drops their copies unrun; the others run and report.
     const reporting = reached.filter(([, status]) => status !== 'cancelled');
+    // A worker that never ran them: the one that did settles a copy of an attempt it ran unrun.
+    await h.worker!.stop();
+    h.worker = await startApp('worker', h.env);
     for (const [id] of reached) await strayCopy(id, 1);
     await waitFor('the stray reports to be applied as ignored', async () =>
       (await ignored()) >= before + reporting.length ? true : undefined,

@@ -13,6 +13,13 @@ export const ROOT = (function findRoot(dir: string): string {
 
 export type AppName = 'gateway' | 'worker' | 'provider-sim';
 
+/** The setting each app reads its HTTP port from. */
+export const PORT_VARIABLE: Record<AppName, string> = {
+  gateway: 'GATEWAY_PORT',
+  worker: 'WORKER_PORT',
+  'provider-sim': 'PROVIDER_SIM_PORT',
+};
+
 /** The built entry point of an app. */
 export function appScript(name: AppName): string {
   return `dist/apps/${name}/src/main.js`;
@@ -22,6 +29,13 @@ export function appScript(name: AppName): string {
 export function amqpUrlFor(name: AppName, env: Record<string, string | undefined>): string | undefined {
   const own = name === 'gateway' ? env.GATEWAY_AMQP_URL : name === 'worker' ? env.WORKER_AMQP_URL : undefined;
   return own ?? env.AMQP_URL;
+}
+
+/** The same for a cluster: every node's URL, comma-separated (undefined for a single broker). */
+export function amqpUrlsFor(name: AppName, env: Record<string, string | undefined>): string | undefined {
+  const own =
+    name === 'gateway' ? env.GATEWAY_AMQP_URLS : name === 'worker' ? env.WORKER_AMQP_URLS : undefined;
+  return own ?? env.AMQP_URLS;
 }
 
 export interface RunningApp {

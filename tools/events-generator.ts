@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     throw new Error('--rate, --seconds and --batch must be positive integers (--batch at most 1000)');
   }
   const config = loadConfig();
-  const connection = await connect(config.amqp.url);
+  const connection = await connect(config.amqp.urls[0]);
   const channel = await connection.createConfirmChannel();
   let id = Date.now() * 1000; // unique across runs: ids are the events' identity
   let sent = 0;

@@ -1,13 +1,16 @@
-import { AppName, RunningApp, amqpUrlFor, appScript, freePort, startProcess } from '../../tools/apps';
+import {
+  AppName,
+  PORT_VARIABLE,
+  RunningApp,
+  amqpUrlFor,
+  amqpUrlsFor,
+  appScript,
+  freePort,
+  startProcess,
+} from '../../tools/apps';
 import { StackEnv } from './stack';
 
 export type { RunningApp } from '../../tools/apps';
-
-const PORT_VARIABLE: Record<AppName, string> = {
-  gateway: 'GATEWAY_PORT',
-  worker: 'WORKER_PORT',
-  'provider-sim': 'PROVIDER_SIM_PORT',
-};
 
 /** Starts a built app as a real process on a free port and waits until its /health answers 200. */
 export async function startApp(
@@ -35,6 +38,7 @@ export async function startApp(
       [portVar]: String(port),
       // Each app with its own least-privilege broker user, as `make up` runs them.
       AMQP_URL: amqpUrlFor(name, { ...env }),
+      AMQP_URLS: amqpUrlsFor(name, { ...env }),
       ...extra,
     },
   });

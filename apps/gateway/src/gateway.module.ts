@@ -9,10 +9,17 @@ import { CurrencyModule } from '@conveyor/currency/gateway';
 import { EventsGatewayModule } from '@conveyor/events/gateway';
 import { AccessModule } from '@conveyor/access/gateway';
 import { AccessController } from './access.controller';
+import { SessionController } from './session.controller';
 import { SchedulesModule } from '@conveyor/schedules/gateway';
 import { SchedulesController } from './schedules.controller';
 import { FlowsModule } from '@conveyor/flows/gateway';
 import { FlowsController } from './flows.controller';
+import { GroupsModule } from '@conveyor/groups/gateway';
+import { GroupsController } from './groups.controller';
+import { WorkersModule } from '@conveyor/workers/gateway';
+import { WorkersController } from './workers.controller';
+import { DeadLettersModule } from '@conveyor/dead-letters/gateway';
+import { DeadLettersController } from './dead-letters.controller';
 import { CurrenciesController } from './currencies.controller';
 import { PlansModule } from '@conveyor/plans/gateway';
 import { PlansController } from './plans.controller';
@@ -46,6 +53,9 @@ export class GatewayModule {
         AccessModule,
         SchedulesModule,
         FlowsModule,
+        GroupsModule,
+        WorkersModule,
+        DeadLettersModule,
       ],
       controllers: [
         TasksController,
@@ -56,8 +66,12 @@ export class GatewayModule {
         HealthController,
         EventsController,
         AccessController,
+        SessionController,
         SchedulesController,
         FlowsController,
+        GroupsController,
+        WorkersController,
+        DeadLettersController,
         ReportsConsumer,
         EventsConsumer,
       ],

@@ -23,6 +23,10 @@ const TAGS: Record<string, string> = {
   access: 'API keys (admin) and the audit trail of changes',
   schedules: 'Tasks of any type at the ticks of a cron expression or an interval',
   flows: 'Tasks that wait for other tasks: a DAG of up to 1,000, results passed down',
+  groups:
+    'Limits per tenant or provider: tasks running at once and started per second, shared by every gateway',
+  'dead-letters': 'Every dead-lettered message, kept: list, look at, replay where it came from, discard',
+  workers: 'The workers, from their heartbeats: where they are connected and how busy their lanes are',
 };
 
 /** Paths that answer without PostgreSQL (everything else answers 503 while it is down). */

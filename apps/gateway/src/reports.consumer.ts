@@ -7,13 +7,15 @@ import { CurrenciesService } from '@conveyor/currency/gateway';
 import { AmqpService, Consume, ConsumeOptions, Delivery, QUEUES } from '@conveyor/messaging';
 import { PlansService } from '@conveyor/plans/gateway';
 import { OutboxRelay, TaskReportsService } from '@conveyor/tasks/gateway';
+import { WorkersService } from '@conveyor/workers/gateway';
+import { DeadLettersService } from '@conveyor/dead-letters/gateway';
 
 /** How long shutdown waits for received reports to be applied (longer if the database is down). */
 const SHUTDOWN_GRACE_MS = 5000;
 
 const STATUS: ConsumeOptions = { prefetch: (config: AppConfig) => config.status.prefetch };
 
-/** Transport adapter: worker reports, rate announcements, plans chunks and dead letters in, table updates out. */
+/** Transport adapter: worker reports and heartbeats, rate announcements, plans chunks and dead letters in, table updates out. */
 // A message controller: Nest's Swagger module would list its payload class as an HTTP schema.
 @ApiExcludeController()
 @Controller()
@@ -24,6 +26,8 @@ export class ReportsConsumer implements OnApplicationBootstrap, BeforeApplicatio
     private readonly relay: OutboxRelay,
     private readonly currencies: CurrenciesService,
     private readonly plans: PlansService,
+    private readonly workers: WorkersService,
+    private readonly deadLetters: DeadLettersService,
   ) {}
 
   @Consume(QUEUES.statusHigh, STATUS)
@@ -39,9 +43,15 @@ export class ReportsConsumer implements OnApplicationBootstrap, BeforeApplicatio
     return this.reports.receiveStatus(d, 'normal');
   }
 
+  @Consume(QUEUES.workers, { prefetch: 50 })
+  heartbeat(@Payload() d: Delivery): Promise<void> {
+    return this.workers.receive(d);
+  }
+
   @Consume(QUEUES.deadGateway, { prefetch: 50 })
-  deadLetter(@Payload() d: Delivery): Promise<void> {
-    return this.reports.receiveDeadLetter(d);
+  async deadLetter(@Payload() d: Delivery): Promise<void> {
+    // Kept for operators first; then the task it names is marked (and the letter acked).
+    if (await this.deadLetters.store(d)) await this.reports.receiveDeadLetter(d);
   }
 
   onApplicationBootstrap(): void {

@@ -7,6 +7,7 @@ import { EventsWorkerModule } from '@conveyor/events/worker';
 import { PlansWorkerModule } from '@conveyor/plans/worker';
 import { TaskRuntimeModule } from '@conveyor/tasks/worker';
 import { UsersWorkerModule } from '@conveyor/users/worker';
+import { WorkersWorkerModule } from '@conveyor/workers/worker';
 import { ControlConsumer } from './control.consumer';
 import { HealthController } from './health.controller';
 import { EventsConsumer } from './events.consumer';
@@ -30,6 +31,7 @@ export class WorkerModule {
         CurrencyWorkerModule,
         PlansWorkerModule,
         EventsWorkerModule,
+        WorkersWorkerModule,
       ],
       controllers: [HealthController, TasksConsumer, ControlConsumer, EventsConsumer],
     };

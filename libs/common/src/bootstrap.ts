@@ -13,6 +13,8 @@ export async function createHttpApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: http.bodyLimit,
+    // A path parameter may be a group name: 200 characters, up to 2,400 once URL-encoded.
+    maxParamLength: 2400,
     // A client that has not sent its whole request in time gets 408 and loses the connection.
     requestTimeout: http.requestTimeoutMs,
     keepAliveTimeout: http.keepAliveTimeoutMs,

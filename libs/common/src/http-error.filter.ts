@@ -83,9 +83,12 @@ export class HttpErrorFilter implements ExceptionFilter {
 function isOutage(exception: unknown): boolean {
   const code = (exception as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+  // pg's pool and query timeouts, and TypeORM's runner whose session the server terminated.
   return (
     exception instanceof Error &&
-    /Connection terminated|connect ECONNREFUSED|pool is draining/i.test(exception.message)
+    /Connection terminated|connect ECONNREFUSED|pool is draining|timeout exceeded when trying to connect|Query read timeout|query runner (was )?already released/i.test(
+      exception.message,
+    )
   );
 }
 

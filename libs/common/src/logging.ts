@@ -16,6 +16,8 @@ export function loggingModule(config: AppConfig, name: string) {
         level: config.log.level,
         autoLogging: config.log.http,
         quietReqLogger: true,
+        // Keys travel in these: never in a log line.
+        redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
       },
       process.stderr,
     ],

@@ -27,16 +27,24 @@ export interface AppConfig {
     shutdownGraceMs: number;
     cancelGraceMs: number;
     progressIntervalMs: number;
+    /** How often the worker announces itself on `conveyor.status` (its heartbeat for GET /workers). */
+    heartbeatMs: number;
     faultDrills: boolean;
   };
   /** `readUrl` serves reads that may lag a little (search); the primary when no replica is set. */
   db: { url: string; readUrl: string; poolSize: number };
   redis: { url: string };
-  amqp: { url: string; heartbeatSeconds: number; publishTimeoutMs: number };
+  /** `urls`: the nodes of the broker cluster, tried in turn (one for a single broker). */
+  amqp: { urls: string[]; heartbeatSeconds: number; publishTimeoutMs: number };
   /** The secret the relay signs task messages with and workers check them against. */
   taskSigningKey: string;
   /** `wakeOnCommit`: a task due now is published right after its commit, not at the next poll. */
   outbox: { pollMs: number; batchSize: number; wakeOnCommit: boolean };
+  /**
+   * When both lanes have more work than room, the share each gets at the relay and at the worker
+   * (high:normal); when one lane is idle the other takes all of it.
+   */
+  lanes: { highWeight: number; normalWeight: number };
   status: { prefetch: number; batchMs: number };
   cancelMarkTtlSeconds: number;
   eventsPollMs: number;

@@ -16,7 +16,7 @@ describe('parseConfig', () => {
     expect(config.gateway.port).toBe(3000);
     expect(config.worker.port).toBe(3001);
     expect(config.http.bodyLimit).toBe(1024 * 1024);
-    expect(config.amqp.url).toContain(':5672/');
+    expect(config.amqp.urls).toEqual([expect.stringContaining(':5672/')]);
     expect(config.worker.cpuThreads).toBeGreaterThanOrEqual(1);
   });
 
@@ -67,6 +67,24 @@ describe('parseConfig', () => {
     const dev = parseConfig({}).auth;
     expect([dev.enabled, dev.docsPublic, dev.metricsPublic, dev.cacheMs]).toEqual([true, true, true, 250]);
     expect(parseConfig({ AUTH: 'off' }).auth.enabled).toBe(false);
+  });
+
+  it('takes the nodes of a cluster as AMQP_URLS, checked like AMQP_URL', () => {
+    const urls = 'amqp://a:b@mq1:5672/%2F, amqp://a:b@mq2:5672/%2F';
+    expect(parseConfig({ AMQP_URLS: urls }).amqp.urls).toEqual([
+      'amqp://a:b@mq1:5672/%2F',
+      'amqp://a:b@mq2:5672/%2F',
+    ]);
+    expect(() => parseConfig({ AMQP_URLS: 'amqp://a:b@mq1:5672/%2F,' })).toThrow(
+      /AMQP_URLS: must be comma-separated URLs/,
+    );
+    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://app:s3cret@db:5432/app' };
+    expect(() =>
+      parseConfig({
+        ...production,
+        AMQP_URLS: 'amqp://a:b@mq1:5672/%2F,amqp://conveyor:conveyor@mq2:5672/%2F',
+      }),
+    ).toThrow(/AMQP_URLS: uses the local development credentials/);
   });
 
   it('treats an empty variable as unset', () => {

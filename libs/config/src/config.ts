@@ -42,6 +42,7 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
       shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
       cancelGraceMs: e.WORKER_CANCEL_GRACE_MS,
       progressIntervalMs: e.WORKER_PROGRESS_INTERVAL_MS,
+      heartbeatMs: e.WORKER_HEARTBEAT_MS,
       faultDrills: e.WORKER_FAULT_DRILLS,
     },
     db: {
@@ -51,7 +52,9 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
     },
     redis: { url: e.REDIS_URL ?? 'redis://127.0.0.1:6379' },
     amqp: {
-      url: e.AMQP_URL ?? 'amqp://conveyor:conveyor@127.0.0.1:5672/%2F',
+      urls: e.AMQP_URLS
+        ? e.AMQP_URLS.split(',').map((u) => u.trim())
+        : [e.AMQP_URL ?? 'amqp://conveyor:conveyor@127.0.0.1:5672/%2F'],
       heartbeatSeconds: e.AMQP_HEARTBEAT_SECONDS,
       publishTimeoutMs: e.AMQP_PUBLISH_TIMEOUT_MS,
     },
@@ -61,6 +64,7 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
       batchSize: e.OUTBOX_BATCH_SIZE,
       wakeOnCommit: e.OUTBOX_WAKE_ON_COMMIT,
     },
+    lanes: laneWeights(e.LANE_WEIGHTS),
     status: { prefetch: e.STATUS_PREFETCH, batchMs: e.STATUS_BATCH_MS },
     cancelMarkTtlSeconds: e.CANCEL_MARK_TTL_SECONDS,
     eventsPollMs: e.EVENTS_POLL_MS,
@@ -135,4 +139,10 @@ export function loadConfig(): AppConfig {
     }
     throw err;
   }
+}
+
+/** `4:1` → the high and normal lanes' weights. */
+function laneWeights(text: string): AppConfig['lanes'] {
+  const [high, normal] = text.split(':').map(Number);
+  return { highWeight: high, normalWeight: normal };
 }

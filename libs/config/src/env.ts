@@ -54,6 +54,16 @@ export const envSchema = z
     DATABASE_POOL_SIZE: int(1, 200, 10),
     REDIS_URL: z.string().url().optional(),
     AMQP_URL: z.string().url().optional(),
+    /** Several nodes of one cluster, comma-separated: the apps fail over from one to the next. */
+    AMQP_URLS: z
+      .string()
+      .optional()
+      .refine(
+        (v) => v === undefined || v.split(',').every((u) => URL.canParse(u.trim()) && u.trim() !== ''),
+        {
+          message: 'must be comma-separated URLs',
+        },
+      ),
     TASK_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
     AMQP_HEARTBEAT_SECONDS: int(1, 600, 5),
     AMQP_PUBLISH_TIMEOUT_MS: int(100, 600_000, 10_000),
@@ -65,9 +75,14 @@ export const envSchema = z
     WORKER_CPU_THREADS: int(0, 256, 0),
     WORKER_IO_CONCURRENCY: int(1, 10_000, 200),
     WORKER_HIGH_IO_CONCURRENCY: int(1, 10_000, 20),
+    LANE_WEIGHTS: z
+      .string()
+      .regex(/^[1-9][0-9]{0,2}:[1-9][0-9]{0,2}$/, 'must be high:normal, two integers 1..999, e.g. 4:1')
+      .default('4:1'),
     WORKER_SHUTDOWN_GRACE_MS: int(0, 600_000, 20_000),
     WORKER_CANCEL_GRACE_MS: int(0, 60_000, 500),
     WORKER_PROGRESS_INTERVAL_MS: int(50, 60_000, 1000),
+    WORKER_HEARTBEAT_MS: int(50, 600_000, 5000),
     WORKER_FAULT_DRILLS: bool(false),
     EVENTS_POLL_MS: int(20, 10_000, 250),
     ID_BATCH_SLOT_SECONDS: int(1, 60, 60),
@@ -124,16 +139,18 @@ export const envSchema = z
     for (const key of [
       'DATABASE_URL',
       'REDIS_URL',
-      'AMQP_URL',
+      'AMQP_URLS',
       'PROVIDER_PLANS_URL',
       'EVENTS_RATES_PROVIDER_URL',
     ] as const) {
-      const value = env[key];
+      // Either broker setting will do: the list, or the one URL it replaces (named as given).
+      const name = key === 'AMQP_URLS' && env.AMQP_URLS === undefined ? 'AMQP_URL' : key;
+      const value = env[name];
       if (env.NODE_ENV === 'production' && !value) {
-        ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production' });
+        ctx.addIssue({ code: 'custom', path: [name], message: 'is required in production' });
       }
       if (env.NODE_ENV === 'production' && LOCAL_SECRETS.some((secret) => value?.includes(secret))) {
-        ctx.addIssue({ code: 'custom', path: [key], message: 'uses the local development credentials' });
+        ctx.addIssue({ code: 'custom', path: [name], message: 'uses the local development credentials' });
       }
     }
     if (env.RATES_LOCK_TTL_MS <= env.RATES_PROVIDER_TIMEOUT_MS) {

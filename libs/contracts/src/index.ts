@@ -7,3 +7,5 @@ export * from './user-process.dto';
 export * from './currencies';
 export * from './currency-convert.dto';
 export * from './plans';
+export * from './groups';
+export * from './workers';

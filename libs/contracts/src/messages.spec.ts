@@ -1,4 +1,11 @@
-import { parseMessage, statusBatchSchema, statusMessageSchema, taskMessageSchema } from './messages';
+import {
+  formatGroupRate,
+  parseGroupRate,
+  parseMessage,
+  statusBatchSchema,
+  statusMessageSchema,
+  taskMessageSchema,
+} from './messages';
 
 const id = '0190f5d8-8c3a-7cc1-9a57-6a0f7e2b8c11';
 
@@ -46,5 +53,13 @@ describe('message parsing', () => {
     ).toBe(true);
     const empty = parseMessage(statusBatchSchema, Buffer.from(JSON.stringify({ reports: [] })));
     expect(empty.ok).toBe(false);
+  });
+
+  it('reads the group rate header back as written, and refuses a malformed one', () => {
+    const rate = { group: 'tenant-ü/42', perSecond: 50 };
+    expect(parseGroupRate(formatGroupRate(rate))).toEqual(rate);
+    expect(parseGroupRate(undefined)).toBeUndefined();
+    for (const bad of ['50', '0/x', '-1/x', '100001/x', '50/', '50/has space', 50, Buffer.from('50/x')])
+      expect({ bad, rate: parseGroupRate(bad) }).toEqual({ bad, rate: null });
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GROUP_LIMIT_MAX, GROUP_NAME } from './groups';
 import { PRIORITIES } from './task-status';
 
 /** Body of a message on `conveyor.tasks`. The attempt number travels in a header. */
@@ -54,6 +55,27 @@ export const controlMessageSchema = z
 export type ControlMessage = z.infer<typeof controlMessageSchema>;
 
 export const ATTEMPT_HEADER = 'x-conveyor-attempt';
+
+/**
+ * On a task message of a rate-limited group, set by the relay that published it (and signed):
+ * `<perSecond>/<group>`. The worker starts at most perSecond of the group's attempts a second.
+ */
+export const GROUP_RATE_HEADER = 'x-conveyor-group-rate';
+
+export interface GroupRate {
+  group: string;
+  perSecond: number;
+}
+
+export const formatGroupRate = (rate: GroupRate): string => `${rate.perSecond}/${rate.group}`;
+
+/** The header's rate; undefined when absent, null when malformed. */
+export function parseGroupRate(value: unknown): GroupRate | null | undefined {
+  if (value === undefined) return undefined;
+  const m = typeof value === 'string' ? /^([1-9][0-9]{0,5})\/(.+)$/s.exec(value) : null;
+  if (!m || !GROUP_NAME.test(m[2]) || Number(m[1]) > GROUP_LIMIT_MAX) return null;
+  return { perSecond: Number(m[1]), group: m[2] };
+}
 
 /** Set by a worker that dead-letters a message itself: JSON `{code, message, queue}`. */
 export const REJECTION_HEADER = 'x-conveyor-rejection';

@@ -11,6 +11,10 @@ import { Players1764400000000 } from './migrations/1764400000000-players';
 import { Access1764500000000 } from './migrations/1764500000000-access';
 import { Schedules1764600000000 } from './migrations/1764600000000-schedules';
 import { Flows1764700000000 } from './migrations/1764700000000-flows';
+import { Groups1764800000000 } from './migrations/1764800000000-groups';
+import { GroupWindows1764900000000 } from './migrations/1764900000000-group-windows';
+import { Workers1765000000000 } from './migrations/1765000000000-workers';
+import { DeadLetters1765100000000 } from './migrations/1765100000000-dead-letters';
 
 export const MIGRATIONS = [
   Init1763700000000,
@@ -24,6 +28,10 @@ export const MIGRATIONS = [
   Access1764500000000,
   Schedules1764600000000,
   Flows1764700000000,
+  Groups1764800000000,
+  GroupWindows1764900000000,
+  Workers1765000000000,
+  DeadLetters1765100000000,
 ];
 
 /** The one set of data-source options, used by the app and by the migration runner alike. */

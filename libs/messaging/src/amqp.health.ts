@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { AmqpService } from './amqp.service';
 
-/** `/health`'s view of the broker: up while this process holds its AMQP connection. */
+/** `/health`'s view of the broker: up while this process holds its AMQP connection, and to which node. */
 @Injectable()
 export class AmqpHealth {
   constructor(
@@ -11,8 +11,8 @@ export class AmqpHealth {
   ) {}
 
   check() {
-    return this.indicators.check('rabbitmq').attempt(() => {
-      if (!this.amqp.isConnected()) throw new Error('not connected');
-    });
+    const rabbitmq = this.indicators.check('rabbitmq');
+    const node = this.amqp.connectedNode();
+    return node ? rabbitmq.up({ node }) : rabbitmq.down({ message: 'not connected' });
   }
 }

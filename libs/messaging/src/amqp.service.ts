@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
+import type { Channel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import amqp, { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { REJECTION_HEADER } from '@conveyor/contracts';
@@ -48,17 +48,26 @@ export class AmqpService implements OnApplicationShutdown {
   private readonly returned = new Set<string>();
 
   private readonly declares: boolean;
+  /** The broker node this process is connected to now (host:port), for /health. */
+  private node: string | null = null;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(TOPOLOGY_ROLE) role: TopologyRole) {
     this.declares = role === 'declare';
-    this.connection = amqp.connect([config.amqp.url], {
+    // Several URLs: the nodes of one cluster, tried in turn whenever the connection is lost.
+    this.connection = amqp.connect(config.amqp.urls, {
       heartbeatIntervalInSeconds: config.amqp.heartbeatSeconds,
       reconnectTimeInSeconds: 1,
       // No Nagle: a burst of small frames (publishes, acks) must not wait for the broker's delayed ACK.
       connectionOptions: { noDelay: true },
     });
-    this.connection.on('connect', () => this.logger.log('connected to RabbitMQ'));
-    this.connection.on('disconnect', ({ err }) => this.logger.warn(`RabbitMQ disconnected: ${err?.message}`));
+    this.connection.on('connect', ({ url }) => {
+      this.node = nodeOf(url);
+      this.logger.log(`connected to RabbitMQ at ${this.node}`);
+    });
+    this.connection.on('disconnect', ({ err }) => {
+      this.logger.warn(`RabbitMQ disconnected from ${this.node}: ${err?.message}`);
+      this.node = null;
+    });
     this.connection.on('blocked', ({ reason }) => this.logger.warn(`RabbitMQ blocked publishing: ${reason}`));
     this.publisher = this.connection.createChannel({
       name: 'publisher',
@@ -105,6 +114,11 @@ export class AmqpService implements OnApplicationShutdown {
 
   isConnected(): boolean {
     return this.connection.isConnected();
+  }
+
+  /** host:port of the node this process is connected to; null while it is not. */
+  connectedNode(): string | null {
+    return this.isConnected() ? this.node : null;
   }
 
   /**
@@ -155,7 +169,15 @@ export class AmqpService implements OnApplicationShutdown {
         correlationId: delivery.correlationId,
         type: delivery.type,
         contentType: text(props.contentType) ?? 'application/octet-stream',
-        headers: { ...props.headers, [REJECTION_HEADER]: JSON.stringify(reason) },
+        // Where it came from and when, so a gateway can store it and replay it where it was sent.
+        headers: {
+          ...props.headers,
+          [REJECTION_HEADER]: JSON.stringify({
+            ...reason,
+            routingKey: delivery.message.fields.routingKey,
+            at: new Date().toISOString(),
+          }),
+        },
       });
       delivery.ack();
     } catch {
@@ -241,4 +263,13 @@ export class AmqpService implements OnApplicationShutdown {
 
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** A broker URL as host:port, without its credentials. */
+function nodeOf(url: string | Options.Connect | undefined): string {
+  if (typeof url === 'string') {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || '5672'}`;
+  }
+  return `${url?.hostname ?? 'localhost'}:${url?.port ?? 5672}`;
 }

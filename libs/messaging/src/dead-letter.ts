@@ -1,6 +1,6 @@
 import { REJECTION_HEADER, TaskErrorInfo } from '@conveyor/contracts';
 import type { Delivery } from './delivery';
-import { WORK_QUEUES } from './topology';
+import { EXCHANGES, QUEUES, WORK_QUEUES } from './topology';
 
 /** What a dead letter says about itself: the task it carried (if any) and why it died. */
 export interface DeadLetter {
@@ -65,4 +65,43 @@ function bodyId(body: Buffer): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Where a dead letter came from: the queue it died in, and the exchange and key it was sent with. */
+export interface DeathOrigin {
+  queue: string | null;
+  exchange: string | null;
+  routingKey: string | null;
+  diedAt: Date | null;
+}
+
+/** From a worker's rejection header (queue, routingKey, at), else RabbitMQ's `x-death`. */
+export function deathOrigin(delivery: Delivery): DeathOrigin {
+  const text = (v: unknown) => (typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString() : null);
+  const rejection = text(delivery.header(REJECTION_HEADER));
+  if (rejection) {
+    try {
+      const r = JSON.parse(rejection) as Record<string, unknown>;
+      const queue = text(r.queue);
+      const at = text(r.at);
+      return {
+        queue,
+        exchange: queue === QUEUES.eventsEnrich ? EXCHANGES.events : queue ? EXCHANGES.tasks : null,
+        routingKey: text(r.routingKey),
+        diedAt: at && !Number.isNaN(Date.parse(at)) ? new Date(at) : null,
+      };
+    } catch {
+      // fall through to the broker's account
+    }
+  }
+  const death = (delivery.header('x-death') as Record<string, unknown>[] | undefined)?.[0];
+  const keys = death?.['routing-keys'];
+  // amqplib reads an AMQP timestamp as {'!': 'timestamp', value: <seconds>}.
+  const seconds = Number((death?.time as { value?: unknown } | undefined)?.value);
+  return {
+    queue: text(delivery.header('x-first-death-queue')),
+    exchange: text(delivery.header('x-first-death-exchange')),
+    routingKey: Array.isArray(keys) ? text(keys[0]) : null,
+    diedAt: Number.isFinite(seconds) ? new Date(seconds * 1000) : null,
+  };
 }

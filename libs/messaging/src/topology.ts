@@ -22,6 +22,8 @@ export const QUEUES = {
   eventsEnrich: 'conveyor.events.enrich',
   /** What the workers made of them, waiting for a gateway (player, description, statistics). */
   eventsEnriched: 'conveyor.events.enriched',
+  /** Workers' heartbeats, for the gateways' `GET /workers`. */
+  workers: 'conveyor.workers',
 } as const;
 
 /** Redeliveries a message gets (worker crashes, nack+requeue) before it is dead-lettered. */
@@ -32,6 +34,8 @@ export const STATUS_ROUTING_KEY = 'status';
 export const STATUS_HIGH_ROUTING_KEY = 'status.high';
 /** Routing key of enriched casino events on `conveyor.status`. */
 export const EVENTS_ENRICHED_ROUTING_KEY = 'events.enriched';
+/** Routing key of workers' heartbeats on `conveyor.status`. */
+export const WORKER_HEARTBEAT_ROUTING_KEY = 'worker.heartbeat';
 
 export function statusRoutingKey(priority: Priority): string {
   return priority === 'high' ? STATUS_HIGH_ROUTING_KEY : STATUS_ROUTING_KEY;
@@ -99,6 +103,12 @@ export async function assertTopology(channel: Channel): Promise<void> {
   // (their broker user may write nowhere else, not even to the default exchange).
   await channel.assertQueue(QUEUES.eventsEnriched, { durable: true, arguments: QUORUM_QUEUE_ARGS });
   await channel.bindQueue(QUEUES.eventsEnriched, EXCHANGES.status, EVENTS_ENRICHED_ROUTING_KEY);
+  // Heartbeats are superseded every few seconds; with no gateway reading, a full queue refuses more.
+  await channel.assertQueue(QUEUES.workers, {
+    durable: true,
+    arguments: { ...QUORUM_QUEUE_ARGS, 'x-max-length': 10_000 },
+  });
+  await channel.bindQueue(QUEUES.workers, EXCHANGES.status, WORKER_HEARTBEAT_ROUTING_KEY);
 }
 
 /**

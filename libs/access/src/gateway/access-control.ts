@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { AccessMetrics } from './access.metrics';
+import { sameOrigin, sessionKey } from './console-session';
 import { ApiKeysService, KeyIdentity } from './api-keys.service';
 import { RateDecision, RateLimits } from './rate-limits';
 import { RouteAccess, allows } from './scopes';
@@ -22,6 +23,11 @@ const REASONS: Record<number, string> = {
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const CHALLENGE = 'Bearer realm="conveyor"';
 const BEARER = /^Bearer +([\x21-\x7e]{1,200})$/i;
+
+/** The key of an `Authorization: Bearer` header, if the request has one. */
+export function bearerKey(req: FastifyRequest): string | undefined {
+  return BEARER.exec(req.headers.authorization ?? '')?.[1];
+}
 
 /** What a route needs: its own `access` (see RequireScope), else a rule for the non-Nest routes. */
 function routeAccess(req: FastifyRequest, config: AppConfig['auth']): RouteAccess {
@@ -71,11 +77,21 @@ export function installAccessControl(app: NestFastifyApplication): void {
         'too many requests without a valid API key from this address; retry later',
       );
     }
-    const token = BEARER.exec(req.headers.authorization ?? '')?.[1];
+    const bearer = bearerKey(req);
+    const token = bearer ?? sessionKey(req);
     if (!token) {
       await limits.refusedKey(req.ip);
       void reply.header('www-authenticate', CHALLENGE);
       return refuse(reply, 401, 'missing', 'an API key is required: send Authorization: Bearer <key>');
+    }
+    // The console's cookie goes with every request a browser makes, a forged one included.
+    if (!bearer && !READS.has(req.method) && !sameOrigin(req)) {
+      return refuse(
+        reply,
+        403,
+        'origin',
+        'a change made with the session cookie must come from this gateway (its Origin header names this host)',
+      );
     }
     let identity: KeyIdentity | undefined;
     try {

@@ -7,3 +7,6 @@ export * from './audit.repository';
 export * from './require-scope';
 export * from './scopes';
 export * from './api-keys.repository';
+export * from './console-login';
+export * from './console-session';
+export * from './rate-limits';

@@ -17,6 +17,14 @@ export class RatesUnavailableError extends Error {
   }
 }
 
+/** The table's store (Redis) did not answer; the provider may still. */
+export class RatesStoreUnavailableError extends RatesUnavailableError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RatesStoreUnavailableError';
+  }
+}
+
 /** Where a table comes from, where it is kept, and for how long. */
 export interface RateSource {
   /** In messages: `rate provider`, `events rate provider`. */
@@ -73,10 +81,15 @@ export class SharedRateTable {
     } catch (err) {
       if (err instanceof RatesUnavailableError || signal?.aborted) throw err;
       this.logger.warn(`rate table store failed: ${(err as Error).message}`);
-      throw new RatesUnavailableError(
+      throw new RatesStoreUnavailableError(
         `the shared ${this.source.tableName} table is unavailable (its store, Redis, did not answer)`,
       );
     }
+  }
+
+  /** A table straight from the provider, shared with nobody: for a caller that cannot wait out a Redis outage. */
+  fromProvider(): Promise<RateTable> {
+    return this.fetch();
   }
 
   private async lookUp(signal?: AbortSignal): Promise<RateTable> {

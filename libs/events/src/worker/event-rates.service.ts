@@ -3,7 +3,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { RedisService } from '@conveyor/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import type { RateTable } from '@conveyor/contracts';
-import { RatesUnavailableError, SharedRateTable } from '@conveyor/currency/worker';
+import {
+  RatesStoreUnavailableError,
+  RatesUnavailableError,
+  SharedRateTable,
+} from '@conveyor/currency/worker';
 import { EventsError } from '../event';
 import { amountInEurCents, parseEventRates } from './events-rates';
 import { EventsWorkerMetrics } from './events-worker.metrics';
@@ -23,6 +27,7 @@ export const EVENT_RATES_KEYS = {
 export class EventRatesService {
   private readonly shared: SharedRateTable;
   private memory?: { table: RateTable; until: number };
+  private direct?: Promise<RateTable>;
 
   constructor(
     redis: RedisService,
@@ -54,9 +59,35 @@ export class EventRatesService {
       this.metrics.ratesLookups.inc({ served: 'memory' });
       return this.memory.table;
     }
-    const table = await this.shared.table();
-    this.memory = { table, until: Date.now() + this.config.events.ratesMemoryMs };
-    return table;
+    try {
+      const table = await this.shared.table();
+      this.memory = { table, until: Date.now() + this.config.events.ratesMemoryMs };
+      return table;
+    } catch (err) {
+      if (!(err instanceof RatesStoreUnavailableError)) throw err;
+      return this.withoutStore();
+    }
+  }
+
+  /**
+   * Redis is down, the provider may not be: an event has no retry, so rather than dead-letter it
+   * this worker asks the provider itself (one call at a time) and keeps the table for as long as
+   * Redis would have.
+   */
+  private withoutStore(): Promise<RateTable> {
+    this.direct ??= (async () => {
+      const asked = Date.now();
+      try {
+        const table = await this.shared.fromProvider();
+        const { ratesMaxAgeMs, ratesMemoryMs } = this.config.events;
+        this.memory = { table, until: asked + ratesMaxAgeMs - ratesMemoryMs };
+        this.metrics.ratesLookups.inc({ served: 'without-store' });
+        return table;
+      } finally {
+        this.direct = undefined;
+      }
+    })();
+    return this.direct;
   }
 
   /**

@@ -29,7 +29,7 @@ export class EventsWorkerMetrics {
     });
     this.ratesLookups = new Counter({
       name: 'conveyor_events_rates_lookups_total',
-      help: 'Events rate table lookups, by how they were served (memory, cache, refreshed, waited, timeout)',
+      help: 'Events rate table lookups, by how they were served (memory, cache, refreshed, waited, timeout, without-store: from the provider while Redis is down)',
       labelNames: ['served'],
       registers: [registry],
     });

@@ -29,6 +29,7 @@ export class FlowTaskDto extends PickType(TaskCreateDto, [
   'payload',
   'priority',
   'maxAttempts',
+  'group',
 ] as const) {
   @ApiProperty({ example: 'extract', description: `Unique in the flow: ${KEY_RULE}` })
   @IsString()

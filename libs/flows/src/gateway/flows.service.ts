@@ -159,9 +159,9 @@ export class FlowsService implements OnModuleInit {
 
   /** One task's row and first message, its problems named `tasks[i].`. */
   private prepare(task: FlowCreateDto['tasks'][number], i: number): PreparedTask {
-    const { type, payload, priority, maxAttempts } = task;
+    const { type, payload, priority, maxAttempts, group } = task;
     try {
-      return this.tasks.prepare({ type, payload, priority, maxAttempts }, `tasks[${i}].`, null);
+      return this.tasks.prepare({ type, payload, priority, maxAttempts, group }, `tasks[${i}].`, null);
     } catch (err) {
       if (err instanceof TasksError) throw new FlowsError(err.code, err.message);
       throw err;

@@ -27,6 +27,7 @@ export class ScheduleTaskDto extends PickType(TaskCreateDto, [
   'payload',
   'priority',
   'maxAttempts',
+  'group',
 ] as const) {}
 
 export class ScheduleCreateDto {

@@ -1,6 +1,7 @@
 export * from './outbox.relay';
 export { TaskChangesRepository } from './task-changes.repository';
 export { TasksRepository } from './tasks.repository';
+export * from './task-groups.repository';
 export type { FlowPlacement, PreparedTask, TaskRow } from './tasks.repository';
 export { PARENT_FAILED, TaskGraphRepository } from './task-graph.repository';
 export type { TaskEdge } from './task-graph.repository';

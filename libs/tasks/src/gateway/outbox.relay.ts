@@ -1,8 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { BackgroundLoop } from '@conveyor/common';
+import { GROUP_RATE_HEADER } from '@conveyor/contracts';
+import { Tx } from '@conveyor/db';
 import { AmqpService, SIGNATURE_HEADER, signTask } from '@conveyor/messaging';
-import { OutboxRepository } from './outbox.repository';
+import { GroupDispatch } from './group-dispatch';
+import { ClaimedMessage, OutboxRepository } from './outbox.repository';
 import { TasksMetrics } from './tasks.metrics';
 
 /**
@@ -13,23 +16,22 @@ import { TasksMetrics } from './tasks.metrics';
 export class OutboxRelay {
   private readonly logger = new Logger(OutboxRelay.name);
   private readonly loop: BackgroundLoop;
+  /** A rate-limited group's next token: the pass that may publish it. */
+  private tokenTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly outbox: OutboxRepository,
+    private readonly groups: GroupDispatch,
     private readonly amqp: AmqpService,
     private readonly metrics: TasksMetrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.loop = new BackgroundLoop(
-      // A full batch means more is due right now.
-      async () => (await this.publishDue()) === config.outbox.batchSize,
-      {
-        idleMs: config.outbox.pollMs,
-        maxBackoffMs: 5000,
-        onError: (err, retryIn) =>
-          this.logger.warn(`outbox relay pass failed, retrying in ${retryIn} ms: ${err.message}`),
-      },
-    );
+    this.loop = new BackgroundLoop(() => this.publishDue(), {
+      idleMs: config.outbox.pollMs,
+      maxBackoffMs: 5000,
+      onError: (err, retryIn) =>
+        this.logger.warn(`outbox relay pass failed, retrying in ${retryIn} ms: ${err.message}`),
+    });
   }
 
   start(): void {
@@ -43,40 +45,66 @@ export class OutboxRelay {
 
   /** Stops after the pass in progress, whose publishes and commit complete first. */
   stop(): Promise<void> {
+    clearTimeout(this.tokenTimer);
     return this.loop.stop();
   }
 
-  /** One pass: returns how many rows it claimed. */
-  async publishDue(): Promise<number> {
-    return this.outbox.transaction(async (tx) => {
-      const rows = await this.outbox.claimDue(tx, this.config.outbox.batchSize);
-      if (rows.length === 0) return 0;
-      const key = this.config.taskSigningKey;
-      const outcomes = await Promise.allSettled(
-        rows.map((r) => {
-          const body = Buffer.from(r.body);
-          // A task message carries proof that this relay published it (workers run nothing else).
-          const headers =
-            r.taskId !== null && r.attempt !== null
-              ? { ...r.headers, [SIGNATURE_HEADER]: signTask(key, r.taskId, r.attempt, body) }
-              : r.headers;
-          return this.amqp.publish(r.exchange, r.routingKey, body, {
-            messageId: r.messageId,
-            correlationId: r.taskId ?? undefined,
-            type: r.messageType,
-            headers,
-          });
-        }),
-      );
-      const sent = rows.filter((_, i) => outcomes[i]?.status === 'fulfilled');
-      await this.outbox.markPublished(tx, sent);
-      this.metrics.published.inc(sent.length);
-      const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-      if (failed) {
-        this.metrics.publishFailures.inc(rows.length - sent.length);
-        this.logger.warn(`${rows.length - sent.length} outbox publishes failed: ${String(failed.reason)}`);
-      }
-      return rows.length;
+  /**
+   * One pass: the ungrouped rows, then each waiting group's share within its limits. Answers
+   * whether more is due right now (a full claim).
+   */
+  async publishDue(): Promise<boolean> {
+    const { batchSize } = this.config.outbox;
+    const started = Date.now();
+    const pass = await this.outbox.transaction(async (tx) => {
+      const plain = await this.outbox.claimDue(tx, null, batchSize, this.config.lanes);
+      const grouped = await this.groups.claim(tx, batchSize);
+      await this.publish(tx, [...plain, ...grouped.rows]);
+      return { more: plain.length === batchSize || grouped.more, wakeInMs: grouped.wakeInMs };
     });
+    if (pass.wakeInMs !== null && !pass.more) {
+      clearTimeout(this.tokenTimer);
+      // Counted from the pass's start, as the bucket is: a timer set after a slow pass would come
+      // late, and a bucket that overflowed meanwhile would have lost the tokens of that delay.
+      this.tokenTimer = setTimeout(
+        () => this.loop.wake(),
+        Math.max(0, pass.wakeInMs - (Date.now() - started)),
+      );
+    }
+    return pass.more;
+  }
+
+  private async publish(tx: Tx, rows: ClaimedMessage[]): Promise<void> {
+    if (rows.length === 0) return;
+    const key = this.config.taskSigningKey;
+    const outcomes = await Promise.allSettled(
+      rows.map((r) => {
+        const body = Buffer.from(r.body);
+        // A task message carries proof that this relay published it (workers run nothing else).
+        const rate = r.groupRate ? { [GROUP_RATE_HEADER]: r.groupRate } : {};
+        const headers =
+          r.taskId !== null && r.attempt !== null
+            ? {
+                ...r.headers,
+                ...rate,
+                [SIGNATURE_HEADER]: signTask(key, r.taskId, r.attempt, body, r.groupRate),
+              }
+            : r.headers;
+        return this.amqp.publish(r.exchange, r.routingKey, body, {
+          messageId: r.messageId,
+          correlationId: r.taskId ?? undefined,
+          type: r.messageType,
+          headers,
+        });
+      }),
+    );
+    const sent = rows.filter((_, i) => outcomes[i]?.status === 'fulfilled');
+    await this.outbox.markPublished(tx, sent);
+    this.metrics.published.inc(sent.length);
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) {
+      this.metrics.publishFailures.inc(rows.length - sent.length);
+      this.logger.warn(`${rows.length - sent.length} outbox publishes failed: ${String(failed.reason)}`);
+    }
   }
 }

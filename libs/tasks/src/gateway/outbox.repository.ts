@@ -13,15 +13,32 @@ export interface NewOutboxMessage {
   body: unknown;
   headers: Record<string, unknown>;
   availableAt: Date;
+  /** A grouped task's message waits here until its group's limits let the relay publish it. */
+  group: string | null;
 }
 
 /** An outbox row claimed for publishing; its body is the JSON text as stored, sent on untouched. */
-export type ClaimedMessage = Omit<NewOutboxMessage, 'body' | 'availableAt'> & { id: string; body: string };
+export type ClaimedMessage = Omit<NewOutboxMessage, 'body' | 'availableAt' | 'group'> & {
+  id: string;
+  body: string;
+  /** Set by the group dispatch for a rate-limited group: the worker-side limit it travels with. */
+  groupRate?: string;
+};
+
+/** How the lanes share a claim when both have more due than fits (high:normal). */
+export interface LaneWeights {
+  highWeight: number;
+  normalWeight: number;
+}
+
+const HIGH_LANE = `routing_key LIKE 'task.high.%'`;
+const NORMAL_LANE = `routing_key NOT LIKE 'task.high.%'`;
 
 /** The outbox columns a new message fills, and their types as a jsonb_to_recordset record. */
-export const OUTBOX_COLUMNS = `task_id, attempt, exchange, routing_key, message_id, message_type, body, headers, available_at`;
+export const OUTBOX_COLUMNS = `task_id, attempt, exchange, routing_key, message_id, message_type, body, headers, available_at,
+  group_name`;
 export const OUTBOX_RECORD = `task_id uuid, attempt int, exchange text, routing_key text, message_id text, message_type text,
-  body jsonb, headers jsonb, available_at timestamptz`;
+  body jsonb, headers jsonb, available_at timestamptz, group_name text`;
 
 /** An outbox message as a JSON record for jsonb_to_recordset (typed by OUTBOX_RECORD). */
 export function outboxRecord(x: NewOutboxMessage) {
@@ -35,6 +52,7 @@ export function outboxRecord(x: NewOutboxMessage) {
     body: x.body,
     headers: x.headers,
     available_at: x.availableAt,
+    group_name: x.group,
   };
 }
 
@@ -56,22 +74,76 @@ export class OutboxRepository {
     );
   }
 
-  /** Locks due outbox rows; other relays skip them, so several gateways can run side by side. */
-  async claimDue(tx: Tx, limit: number): Promise<ClaimedMessage[]> {
-    // The high lane first, so a backlog of normal work never delays it on the way to the broker.
-    const high = await this.claim(tx, `AND routing_key LIKE 'task.high.%'`, limit);
-    if (high.length === limit) return high;
-    const rest = await this.claim(tx, `AND routing_key NOT LIKE 'task.high.%'`, limit - high.length);
-    return [...high, ...rest];
+  /**
+   * Locks up to `limit` due rows of one group (null: the ungrouped rows); other relays skip them,
+   * so several gateways can run side by side. When both lanes have more than fits, high gets its
+   * weight's share and normal the rest, so neither starves; a lane with less leaves its share to
+   * the other. Returned high lane first.
+   */
+  async claimDue(
+    tx: Tx,
+    group: string | null,
+    limit: number,
+    weights: LaneWeights,
+  ): Promise<ClaimedMessage[]> {
+    if (limit <= 0) return [];
+    const highShare = Math.ceil((limit * weights.highWeight) / (weights.highWeight + weights.normalWeight));
+    const high = await this.claim(tx, group, HIGH_LANE, highShare, []);
+    const normal = await this.claim(tx, group, NORMAL_LANE, limit - high.length, []);
+    const left = limit - high.length - normal.length;
+    if (left === 0 || high.length < highShare) return [...high, ...normal];
+    const more = await this.claim(
+      tx,
+      group,
+      HIGH_LANE,
+      left,
+      high.map((r) => r.id),
+    );
+    return [...high, ...more, ...normal];
   }
 
-  private claim(tx: Tx, lane: string, limit: number): Promise<ClaimedMessage[]> {
+  /**
+   * Up to `max` groups with rows in the outbox, in name order from just after `after` and round
+   * again from the start: the relay serves them in turn. A skip scan, so a group's deep backlog
+   * costs one index probe, not a read of its rows.
+   */
+  async groupsWaiting(tx: Tx, after: string, max: number): Promise<string[]> {
+    const fromCursor = await this.groupNames(tx, after, null, max);
+    if (fromCursor.length >= max || after === '') return fromCursor;
+    return [...fromCursor, ...(await this.groupNames(tx, '', after, max - fromCursor.length))];
+  }
+
+  /** Group names with rows, in the database's order: after `after`, up to `upTo` when given. */
+  private async groupNames(tx: Tx, after: string, upTo: string | null, max: number): Promise<string[]> {
+    const scan = (lane: string) => `(WITH RECURSIVE g(name) AS (
+        (SELECT group_name FROM outbox WHERE group_name > $1 AND ${lane} ORDER BY group_name LIMIT 1)
+        UNION ALL
+        SELECT (SELECT group_name FROM outbox WHERE group_name > g.name AND ${lane} ORDER BY group_name LIMIT 1)
+        FROM g WHERE g.name IS NOT NULL AND ($3::text IS NULL OR g.name < $3)
+      ) SELECT name FROM g WHERE name IS NOT NULL AND ($3::text IS NULL OR name <= $3) LIMIT $2)`;
+    const rows: { name: string }[] = await tx.query(
+      `SELECT name FROM (${scan(HIGH_LANE)} UNION ${scan(NORMAL_LANE)}) n ORDER BY name LIMIT $2`,
+      [after, max, upTo],
+    );
+    return rows.map((r) => r.name);
+  }
+
+  private claim(
+    tx: Tx,
+    group: string | null,
+    lane: string,
+    limit: number,
+    exclude: string[],
+  ): Promise<ClaimedMessage[]> {
+    if (limit <= 0) return Promise.resolve([]);
+    // Each form matches one partial index: the ungrouped lanes', or the groups' by name.
+    const scope = group === null ? `group_name IS NULL` : `group_name IS NOT NULL AND group_name = $3`;
     return tx.query(
       `SELECT id, task_id AS "taskId", attempt, exchange, routing_key AS "routingKey",
          message_id AS "messageId", message_type AS "messageType", body::text AS body, headers
-       FROM outbox WHERE available_at <= now() ${lane}
+       FROM outbox WHERE ${scope} AND ${lane} AND available_at <= now() AND NOT (id = ANY($2::bigint[]))
        ORDER BY available_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-      [limit],
+      group === null ? [limit, exclude] : [limit, exclude, group],
     );
   }
 

@@ -37,6 +37,8 @@ export interface AppliedReports {
   retries: AppliedRow[];
   /** Flow tasks this batch finished (their children may move). */
   finishedInFlows: FinishedTask[];
+  /** A grouped task stopped running (finished or waits for a retry): its group has room again. */
+  groupSlotFreed: boolean;
 }
 
 export interface AttemptRow {
@@ -85,7 +87,9 @@ export class TaskAttemptsRepository {
    * moves to the next attempt at once, so a duplicate of the failure cannot schedule a second retry.
    */
   async applyReports(tx: Tx, reports: DecidedReport[]): Promise<AppliedReports> {
-    if (reports.length === 0) return { changed: [], succeeded: [], retries: [], finishedInFlows: [] };
+    if (reports.length === 0) {
+      return { changed: [], succeeded: [], retries: [], finishedInFlows: [], groupSlotFreed: false };
+    }
     const records = JSON.stringify(
       reports.map((r) => ({
         id: r.taskId,
@@ -127,7 +131,8 @@ export class TaskAttemptsRepository {
          -- progress of the running attempt: only forward
          OR (t.status = 'running' AND v.next = 'running' AND v.progress > t.progress))
        RETURNING t.id, t.type, t.priority, t.payload, t.status, t.attempts, t.run_at AS "runAt",
-         CASE WHEN t.status = 'succeeded' THEN t.result END AS result, t.flow_id AS "flowId", t.parents`,
+         CASE WHEN t.status = 'succeeded' THEN t.result END AS result, t.flow_id AS "flowId", t.parents,
+         t.group_name AS "group"`,
       [records, LEGAL_TRANSITIONS],
     );
     return {
@@ -135,6 +140,9 @@ export class TaskAttemptsRepository {
       succeeded: rows.filter((r) => r.status === 'succeeded'),
       retries: rows.filter((r) => r.status === 'retrying'),
       finishedInFlows: rows.filter((r) => r.flowId !== null && TERMINAL_STATUSES.includes(r.status)),
+      groupSlotFreed: rows.some(
+        (r) => r.group !== null && (r.status === 'retrying' || TERMINAL_STATUSES.includes(r.status)),
+      ),
     };
   }
 

@@ -213,6 +213,7 @@ export class TaskGraphRepository {
       parents: Record<string, unknown>;
       attempts: number;
       runAt: Date;
+      group: string | null;
     }>(
       tx,
       // One aggregate for all of them, each parent read by its primary key (OFFSET 0 keeps the
@@ -226,7 +227,8 @@ export class TaskGraphRepository {
        )
        UPDATE tasks t SET status = 'pending', run_at = now(), updated_at = now(), parents = agg.parents
        FROM agg WHERE t.id = agg.task_id
-       RETURNING t.id, t.type, t.priority, t.payload, t.parents, t.attempts, t.run_at AS "runAt"`,
+       RETURNING t.id, t.type, t.priority, t.payload, t.parents, t.attempts, t.run_at AS "runAt",
+         t.group_name AS "group"`,
       [ids],
     );
     await this.outbox.insert(

@@ -9,6 +9,8 @@ export interface TaskIdentity {
   payload: unknown;
   /** A flow task's parents' results, set when the flow released it. */
   parents?: Record<string, unknown> | null;
+  /** The group whose limits the relay applies before publishing it. */
+  group: string | null;
 }
 
 /** The outbox message that runs one attempt of a task, due at `availableAt`. */
@@ -27,5 +29,6 @@ export function taskOutboxMessage(task: TaskIdentity, attempt: number, available
     body,
     headers: { [ATTEMPT_HEADER]: attempt },
     availableAt,
+    group: task.group,
   };
 }

@@ -135,7 +135,7 @@ export class TaskReportsService {
     return this.changes.markDead(taskId, attempt, error, tx);
   }
 
-  /** Children a finished parent released have their messages in the outbox: publish them now. */
+  /** Children a finished parent released (or a group's next task) wait in the outbox: publish them now. */
   private released(count: number): void {
     if (count > 0 && this.config.outbox.wakeOnCommit) this.relay.wake();
   }
@@ -167,12 +167,13 @@ export class TaskReportsService {
           if (mine.length > 0) await effect(tx, mine);
         }
         const released = await this.graph.settle(tx, result.finishedInFlows);
-        return { changed: result.changed.length, released };
+        return { changed: result.changed.length, released, freed: result.groupSlotFreed };
       }),
     );
     if (applied === undefined) return; // shutting down: left unacked for redelivery
-    const { changed, released } = applied;
-    this.released(released);
+    const { changed, released, freed } = applied;
+    // A group's freed slot goes to its next waiting task now, not at the relay's next poll.
+    this.released(freed ? 1 : released);
     this.events.nudge(folded.map((r) => r.taskId));
     this.metrics.statusMessages.inc({ outcome: 'applied' }, changed);
     this.metrics.statusMessages.inc({ outcome: 'ignored' }, reports.length - changed);

@@ -23,5 +23,6 @@ export function taskView(row: TaskRow): TaskResponseDto {
     updatedAt: row.updatedAt,
     flowId: row.flowId,
     flowKey: row.flowKey,
+    group: row.group,
   };
 }

@@ -27,6 +27,8 @@ import {
   TASK_STATUSES,
   TASK_TYPE_NAME,
   TaskStatus,
+  GROUP_NAME,
+  GROUP_NAME_RULE,
 } from '@conveyor/contracts';
 
 /** How far ahead a task can be scheduled: one year. */
@@ -85,6 +87,16 @@ export class TaskCreateDto {
   @Min(1)
   @Max(20)
   maxAttempts?: number;
+
+  @ApiPropertyOptional({
+    maxLength: 200,
+    example: 'tenant-42',
+    description: 'The group whose limits (PUT /groups/{group}) apply to it: a tenant, a provider',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(GROUP_NAME, { message: GROUP_NAME_RULE })
+  group?: string;
 }
 
 export const BATCH_MAX = 1000;
@@ -140,6 +152,36 @@ export class TaskListQueryDto extends PageQueryDto {
   @IsString()
   @MaxLength(100)
   type?: string;
+
+  @ApiPropertyOptional({ example: 'tenant-42' })
+  @IsOptional()
+  @IsString()
+  @Matches(GROUP_NAME, { message: GROUP_NAME_RULE })
+  group?: string;
+
+  @ApiPropertyOptional({ enum: PRIORITIES })
+  @IsOptional()
+  @IsIn(PRIORITIES, { message: `priority must be one of ${PRIORITIES.join(', ')}` })
+  priority?: Priority;
+
+  @ApiPropertyOptional({
+    description: 'The Idempotency-Key the task was submitted with',
+    example: 'order-1234',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200, { message: 'idempotencyKey must be at most 200 characters' })
+  idempotencyKey?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Created at or after' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'createdAfter must be an ISO 8601 date-time' })
+  createdAfter?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Created before' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'createdBefore must be an ISO 8601 date-time' })
+  createdBefore?: string;
 }
 
 export class TaskBatchResponseDto {
@@ -201,6 +243,7 @@ export class TaskErrorDto {
   updatedAt: '2026-12-01T09:00:01.025Z',
   flowId: null,
   flowKey: null,
+  group: null,
 })
 export class TaskResponseDto {
   @ApiProperty({ format: 'uuid', description: 'UUID v7 (time-ordered)' })
@@ -241,6 +284,8 @@ export class TaskResponseDto {
   flowId!: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'Its key in that flow' })
   flowKey!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The group whose limits apply to it' })
+  group!: string | null;
 }
 
 export class TaskListResponseDto extends PageDto(TaskResponseDto) {}

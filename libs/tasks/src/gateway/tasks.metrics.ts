@@ -12,6 +12,8 @@ export class TasksMetrics {
   readonly retentionDeleted: Counter;
   readonly publishFailures: Counter;
   readonly eventStreams: Gauge;
+  readonly groupDispatched: Counter<'group'>;
+  readonly groupThrottled: Gauge<'group' | 'limit'>;
 
   constructor(registry: Registry, tasks: TasksRepository, outbox: OutboxRepository) {
     const registers = [registry];
@@ -34,6 +36,18 @@ export class TasksMetrics {
     this.publishFailures = new Counter({
       name: 'conveyor_outbox_publish_failures_total',
       help: 'Outbox publishes that were nacked, returned or timed out (retried on the next pass)',
+      registers,
+    });
+    this.groupDispatched = new Counter({
+      name: 'conveyor_group_published_total',
+      help: 'Tasks of a group with limits that the relay published',
+      labelNames: ['group'],
+      registers,
+    });
+    this.groupThrottled = new Gauge({
+      name: 'conveyor_group_throttled',
+      help: "1 while a group's limit (concurrency or rate) holds its waiting tasks back at this gateway's relay",
+      labelNames: ['group', 'limit'],
       registers,
     });
     this.eventStreams = new Gauge({

@@ -5,7 +5,9 @@ import { OutboxRepository } from './outbox.repository';
 import { TaskAttemptsRepository } from './task-attempts.repository';
 import { TaskChangesRepository } from './task-changes.repository';
 import { TaskEventsService } from './task-events.service';
+import { GroupDispatch } from './group-dispatch';
 import { TaskGraphRepository } from './task-graph.repository';
+import { TaskGroupsRepository } from './task-groups.repository';
 import { TaskReportsService } from './task-reports.service';
 import { TasksMetrics } from './tasks.metrics';
 import { TasksRepository } from './tasks.repository';
@@ -19,6 +21,8 @@ import { TasksService } from './tasks.service';
     OutboxRepository,
     TaskAttemptsRepository,
     TaskGraphRepository,
+    TaskGroupsRepository,
+    GroupDispatch,
     TasksMetrics,
     TasksService,
     TaskReportsService,
@@ -28,6 +32,7 @@ import { TasksService } from './tasks.service';
   ],
   exports: [
     TasksRepository,
+    TaskGroupsRepository,
     TaskChangesRepository,
     TaskGraphRepository,
     TasksService,

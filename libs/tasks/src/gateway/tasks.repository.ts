@@ -24,6 +24,7 @@ export interface TaskRow {
   updatedAt: Date;
   flowId: string | null;
   flowKey: string | null;
+  group: string | null;
 }
 
 export interface NewTask {
@@ -36,6 +37,7 @@ export interface NewTask {
   idempotencyKey: string | null;
   /** With a key: what the request asked for, to tell a repeat from a reuse with other parameters. */
   idempotencyFingerprint: string | null;
+  group: string | null;
 }
 
 export interface PreparedTask {
@@ -55,6 +57,11 @@ export interface FlowPlacement {
 export interface TaskFilter {
   status?: TaskStatus;
   type?: string;
+  group?: string;
+  priority?: Priority;
+  idempotencyKey?: string;
+  createdAfter?: string;
+  createdBefore?: string;
   limit: number;
   offset: number;
 }
@@ -62,7 +69,8 @@ export interface TaskFilter {
 export const TASK_COLUMNS = `id, type, payload, priority, status, progress, result, error, attempts,
   max_attempts AS "maxAttempts", run_at AS "runAt", idempotency_key AS "idempotencyKey",
   created_at AS "createdAt", queued_at AS "queuedAt", started_at AS "startedAt",
-  finished_at AS "finishedAt", updated_at AS "updatedAt", flow_id AS "flowId", flow_key AS "flowKey"`;
+  finished_at AS "finishedAt", updated_at AS "updatedAt", flow_id AS "flowId", flow_key AS "flowKey",
+  group_name AS "group"`;
 
 /** The tasks table: creating tasks with their first message, and reading them. */
 @Injectable()
@@ -76,17 +84,17 @@ export class TasksRepository {
    */
   async insertWithMessage(task: NewTask, message: NewOutboxMessage): Promise<TaskRow | null> {
     // The request's audit row, in the same statement: only when the task was inserted.
-    const audit = commitRowCte({ id: task.id }, 17, 't');
+    const audit = commitRowCte({ id: task.id }, 18, 't');
     const rows: TaskRow[] = await this.db.query(
       `WITH t AS (
          INSERT INTO tasks (id, type, payload, priority, status, progress, attempts, max_attempts, run_at,
-           idempotency_key, idempotency_fingerprint, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, 'pending', 0, 0, $5, $6, $7, $16, now(), now())
+           idempotency_key, idempotency_fingerprint, group_name, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, 'pending', 0, 0, $5, $6, $7, $16, $17, now(), now())
          ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
          RETURNING ${TASK_COLUMNS}
        ), o AS (
          INSERT INTO outbox (${OUTBOX_COLUMNS})
-         SELECT id, $8, $9, $10, $11, $12, $13, $14, $15 FROM t
+         SELECT id, $8, $9, $10, $11, $12, $13, $14, $15, "group" FROM t
        )${audit ? `, ${audit.cte}` : ''}
        SELECT * FROM t`,
       [
@@ -106,6 +114,7 @@ export class TasksRepository {
         JSON.stringify(message.headers),
         message.availableAt,
         task.idempotencyFingerprint,
+        task.group,
         ...(audit?.params ?? []),
       ],
     );
@@ -141,10 +150,10 @@ export class TasksRepository {
            on_parent_failure text)
        ), t AS (
          INSERT INTO tasks (id, type, payload, priority, status, progress, attempts, max_attempts, run_at, created_at,
-           updated_at, flow_id, flow_key, waiting_on, on_parent_failure)
+           updated_at, flow_id, flow_key, waiting_on, on_parent_failure, group_name)
          SELECT task_id, type, payload, priority, CASE WHEN waiting_on > 0 THEN 'waiting' ELSE 'pending' END, 0, 0,
            max_attempts, run_at, now(), now(), flow_id, flow_key, COALESCE(waiting_on, 0),
-           COALESCE(on_parent_failure, 'cancel') FROM x
+           COALESCE(on_parent_failure, 'cancel'), group_name FROM x
        ), o AS (
          INSERT INTO outbox (${OUTBOX_COLUMNS}) SELECT ${OUTBOX_COLUMNS} FROM x WHERE COALESCE(waiting_on, 0) = 0
        )${audit ? `, ${audit.cte}` : ''}
@@ -177,8 +186,21 @@ export class TasksRepository {
     return this.db.query(
       `SELECT ${TASK_COLUMNS} FROM tasks
        WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR type = $2)
+         AND ($5::text IS NULL OR group_name = $5) AND ($6::text IS NULL OR priority = $6)
+         AND ($7::text IS NULL OR idempotency_key = $7)
+         AND ($8::timestamptz IS NULL OR created_at >= $8) AND ($9::timestamptz IS NULL OR created_at < $9)
        ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4`,
-      [filter.status ?? null, filter.type ?? null, filter.limit, filter.offset],
+      [
+        filter.status ?? null,
+        filter.type ?? null,
+        filter.limit,
+        filter.offset,
+        filter.group ?? null,
+        filter.priority ?? null,
+        filter.idempotencyKey ?? null,
+        filter.createdAfter ?? null,
+        filter.createdBefore ?? null,
+      ],
     );
   }
 

@@ -113,6 +113,7 @@ export class TasksService {
       type: contract.name,
       priority: dto.priority ?? 'normal',
       payload: dto.payload,
+      group: dto.group ?? null,
     };
     return {
       task: {

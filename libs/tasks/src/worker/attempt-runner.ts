@@ -1,10 +1,11 @@
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import type { Priority, StatusMessage, TaskErrorInfo, TaskKind } from '@conveyor/contracts';
+import type { GroupRate, Priority, StatusMessage, TaskErrorInfo, TaskKind } from '@conveyor/contracts';
 import { HandlerError, TaskCancelled } from '@conveyor/tasks/cpu';
 import { CancelMarks } from './cancel-marks';
 import { CpuPool } from './cpu-pool';
+import { GroupRateGate } from './group-rate-gate';
 import type { TaskHandler } from './handler';
 import { RunningTask, RunningTasks } from './running-task';
 import { StatusPublisher } from './status-publisher';
@@ -14,6 +15,16 @@ import { WorkerMetrics } from './worker.metrics';
 interface Input {
   payload: object;
   parents: Readonly<Record<string, unknown>>;
+}
+
+/** What one attempt runs: the handler of its type and kind, its input and its group's rate. */
+export interface AttemptJob {
+  kind: TaskKind;
+  type: string;
+  handler: TaskHandler;
+  payload: object;
+  parents?: Readonly<Record<string, unknown>>;
+  rate?: GroupRate;
 }
 
 type Outcome = { ok: true; result: unknown } | { ok: false; error: TaskErrorInfo };
@@ -40,6 +51,7 @@ export class AttemptRunner implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly pool: CpuPool,
     private readonly cancelMarks: CancelMarks,
+    private readonly rates: GroupRateGate,
     private readonly reports: StatusPublisher,
     private readonly metrics: WorkerMetrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -69,24 +81,24 @@ export class AttemptRunner implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * One attempt: execute and report the outcome. `running` is reported only if the attempt is still
-   * running after `STATUS_BATCH_MS`: a shorter one would have sent it in the same batch as its
-   * outcome, which then carries `startedAt` instead. Returns the reports' confirms (the work does
-   * not wait for them), or undefined when the task was cancelled before it began.
+   * One attempt: wait for a start within its group's rate, execute and report the outcome.
+   * `running` is reported only if the attempt is still running after `STATUS_BATCH_MS`: a shorter
+   * one would have sent it in the same batch as its outcome, which then carries `startedAt`
+   * instead. Returns the reports' confirms (the work does not wait for them), or undefined when the
+   * task was cancelled before it began.
    */
-  async run(
-    run: RunningTask,
-    kind: TaskKind,
-    type: string,
-    handler: TaskHandler,
-    payload: object,
-    parents: Readonly<Record<string, unknown>> = {},
-  ): Promise<Promise<void>[] | undefined> {
+  async run(run: RunningTask, job: AttemptJob): Promise<Promise<void>[] | undefined> {
+    const { kind, type, handler, payload, parents = {} } = job;
     if (run.cancelled || (await this.cancelMarks.isCancelled(run.taskId))) {
       this.metrics.cancelled.inc({ how: 'before-start' });
       return undefined;
     }
-    const startedAt = new Date().toISOString();
+    const admitted = job.rate ? await this.rates.admit(job.rate, run.signal) : Date.now();
+    if (admitted === null) {
+      this.metrics.cancelled.inc({ how: 'before-start' });
+      return undefined;
+    }
+    const startedAt = new Date(admitted).toISOString();
     const reports: Promise<void>[] = [];
     const runningDue = setTimeout(() => {
       const running = this.report(run, { status: 'running' }, startedAt);

@@ -12,9 +12,12 @@ import type { CpuJob, CpuOutcome } from '@conveyor/tasks/cpu';
 @Injectable()
 export class CpuPool implements OnApplicationShutdown {
   private readonly pool: Piscina<CpuJob, CpuOutcome>;
+  private readonly size: number;
+  private running = 0;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig, registry: Registry) {
     const threads = config.worker.cpuThreads + 1;
+    this.size = threads;
     this.pool = new Piscina({
       filename: resolve(__dirname, '../cpu/cpu-worker.js'),
       minThreads: threads,
@@ -32,8 +35,22 @@ export class CpuPool implements OnApplicationShutdown {
     });
   }
 
-  run(job: CpuJob, signal?: AbortSignal): Promise<CpuOutcome> {
-    return this.pool.run(job, { signal });
+  /** Share of the threads running a function right now, 0..1 (piscina's own figure counts finished runs only). */
+  get busyShare(): number {
+    return Math.min(1, this.running / this.size);
+  }
+
+  get threads(): number {
+    return this.size;
+  }
+
+  async run(job: CpuJob, signal?: AbortSignal): Promise<CpuOutcome> {
+    this.running += 1;
+    try {
+      return await this.pool.run(job, { signal });
+    } finally {
+      this.running -= 1;
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

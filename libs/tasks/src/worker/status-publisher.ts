@@ -1,10 +1,14 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Batcher } from '@conveyor/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { Priority, STATUS_BATCH_MAX, StatusBatch, StatusMessage } from '@conveyor/contracts';
 import { AmqpService, EXCHANGES, statusRoutingKey } from '@conveyor/messaging';
 
 const STATUS_BATCHES_IN_FLIGHT = 4;
+/** How long an unconfirmed batch of reports is sent again before its tasks' messages go back. */
+const RESEND_FOR_MS = 30_000;
+/** A short, even pause between sends: a publish itself waits for the connection to come back. */
+const RESEND_PAUSE_MS = 250;
 
 interface Pending {
   report: StatusMessage;
@@ -18,6 +22,7 @@ interface Pending {
  */
 @Injectable()
 export class StatusPublisher {
+  private readonly logger = new Logger(StatusPublisher.name);
   private readonly batchers: Record<Priority, Batcher<Pending>>;
 
   constructor(
@@ -42,13 +47,30 @@ export class StatusPublisher {
     });
   }
 
+  /**
+   * Publishes a batch until the broker confirms it. A publish lost with a broker node (its channel
+   * closed before the confirm) is sent again once the connection is back, for up to
+   * RESEND_FOR_MS: the gateway ignores a report it already applied, and re-running the handlers
+   * of the whole batch instead would run their attempts twice.
+   */
   private async send(priority: Priority, batch: Pending[]): Promise<void> {
     const body: StatusBatch = { reports: batch.map((p) => p.report) };
-    try {
-      await this.amqp.publish(EXCHANGES.status, statusRoutingKey(priority), body, { type: 'status.batch' });
-      batch.forEach((p) => p.done());
-    } catch (err) {
-      batch.forEach((p) => p.done(err as Error));
+    const deadline = Date.now() + RESEND_FOR_MS;
+    for (;;) {
+      try {
+        await this.amqp.publish(EXCHANGES.status, statusRoutingKey(priority), body, { type: 'status.batch' });
+        batch.forEach((p) => p.done());
+        return;
+      } catch (err) {
+        if (Date.now() + RESEND_PAUSE_MS > deadline) {
+          batch.forEach((p) => p.done(err as Error));
+          return;
+        }
+        this.logger.warn(
+          `a batch of ${batch.length} reports was not confirmed, sending it again: ${(err as Error).message}`,
+        );
+        await new Promise((r) => setTimeout(r, RESEND_PAUSE_MS));
+      }
     }
   }
 }

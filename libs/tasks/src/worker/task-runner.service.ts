@@ -1,17 +1,24 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Semaphore } from '@conveyor/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import {
+  GROUP_RATE_HEADER,
   checkPayload,
   controlMessageSchema,
   findTaskType,
+  parseGroupRate,
   parseMessage,
   taskMessageSchema,
 } from '@conveyor/contracts';
 import { AmqpService, Delivery, hasValidSignature, parseOrDeadLetter } from '@conveyor/messaging';
 import { AttemptRunner } from './attempt-runner';
+import { AttemptsHere } from './attempts-here';
 import { HandlerRegistry } from './handler-registry';
 import { WorkerMetrics } from './worker.metrics';
+
+/** A lane's share of the worker's slots: `run` starts the work when the lane may. */
+export interface LaneSlot {
+  run<T>(work: () => Promise<T>): Promise<T>;
+}
 
 /**
  * Runs one task message: validate (dead-letter what cannot run), hand it to the attempt runner,
@@ -21,6 +28,8 @@ import { WorkerMetrics } from './worker.metrics';
 export class TaskRunner {
   private readonly logger = new Logger(TaskRunner.name);
   private readonly active = new Set<Promise<void>>();
+  private readonly here = new AttemptsHere();
+  private readonly perQueue = new Map<string, number>();
 
   constructor(
     private readonly amqp: AmqpService,
@@ -41,8 +50,9 @@ export class TaskRunner {
   }
 
   /** Runs a task message of `queue`; `slots` bounds how many of its lane's handlers run at once. */
-  async handle(queue: string, delivery: Delivery, slots: Semaphore): Promise<void> {
+  async handle(queue: string, delivery: Delivery, slots: LaneSlot): Promise<void> {
     this.metrics.inFlight.inc({ queue });
+    this.perQueue.set(queue, this.inFlight(queue) + 1);
     const work = this.process(queue, delivery, slots);
     this.active.add(work);
     try {
@@ -50,7 +60,13 @@ export class TaskRunner {
     } finally {
       this.active.delete(work);
       this.metrics.inFlight.dec({ queue });
+      this.perQueue.set(queue, this.inFlight(queue) - 1);
     }
+  }
+
+  /** Messages of the queue being processed here now (for the heartbeat). */
+  inFlight(queue: string): number {
+    return this.perQueue.get(queue) ?? 0;
   }
 
   /** Waits for the tasks in progress (after intake stopped); what is left at the deadline is redelivered. */
@@ -61,7 +77,7 @@ export class TaskRunner {
     clearTimeout(timer);
   }
 
-  private async process(queue: string, delivery: Delivery, slots: Semaphore): Promise<void> {
+  private async process(queue: string, delivery: Delivery, slots: LaneSlot): Promise<void> {
     if (delivery.contentType !== 'application/json') {
       const type = delivery.contentType ?? 'none';
       return this.reject(
@@ -82,6 +98,14 @@ export class TaskRunner {
         'no valid x-conveyor-signature: the gateway did not publish it',
       );
     }
+    const rate = parseGroupRate(delivery.header(GROUP_RATE_HEADER));
+    if (rate === null)
+      return this.reject(
+        queue,
+        delivery,
+        'INVALID_MESSAGE',
+        `${GROUP_RATE_HEADER} is not <perSecond>/<group>`,
+      );
     const parsed = parseMessage(taskMessageSchema, delivery.body);
     if (!parsed.ok) return this.reject(queue, delivery, 'INVALID_MESSAGE', parsed.problem);
     const message = parsed.value;
@@ -93,15 +117,31 @@ export class TaskRunner {
     const check = checkPayload(contract, message.payload);
     if (!check.ok) return this.reject(queue, delivery, 'INVALID_PAYLOAD', check.problems.join('; '));
     const kind = contract.kindOf(check.payload);
+    if (await this.here.ranHere(message.id, delivery.attempt)) {
+      // A redelivered copy (its ack was lost with a broker node): the attempt already reported.
+      this.metrics.copiesSettled.inc();
+      delivery.ack();
+      return;
+    }
+    const ended = this.here.start(message.id, delivery.attempt);
     const run = this.attempts.begin(message.id, delivery.attempt, message.priority, kind);
     try {
       // The slot is held until the handler returns, not while the reports await their confirms.
       const reports = await slots.run(() =>
-        this.attempts.run(run, kind, message.type, handler, check.payload, message.parents),
+        this.attempts.run(run, {
+          kind,
+          type: message.type,
+          handler,
+          payload: check.payload,
+          parents: message.parents,
+          rate,
+        }),
       );
       if (reports) await Promise.all(reports);
+      ended(true);
       delivery.ack();
     } catch (err) {
+      ended(false);
       // A report was not confirmed: hand the message back so the task is not lost.
       this.logger.warn(`task ${run.taskId} handed back: ${(err as Error).message}`);
       delivery.nack(true);

@@ -3,6 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { AttemptRunner } from './attempt-runner';
 import { CancelMarks } from './cancel-marks';
 import { CpuPool } from './cpu-pool';
+import { GroupRateGate } from './group-rate-gate';
 import { DemoWorkHandler } from './demo-work.handler';
 import { HandlerRegistry } from './handler-registry';
 import { StatusPublisher } from './status-publisher';
@@ -18,6 +19,7 @@ import { WorkerMetrics } from './worker.metrics';
   providers: [
     CpuPool,
     CancelMarks,
+    GroupRateGate,
     StatusPublisher,
     WorkerMetrics,
     HandlerRegistry,

@@ -8,6 +8,9 @@ export class WorkerMetrics {
   readonly inFlight: Gauge<'queue'>;
   readonly rejected: Counter<'reason'>;
   readonly cancelled: Counter<'how'>;
+  readonly copiesSettled: Counter;
+  readonly rateWaits: Counter;
+  readonly rateUnchecked: Counter;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -28,6 +31,21 @@ export class WorkerMetrics {
       name: 'conveyor_messages_rejected_total',
       help: 'Task messages sent to the dead-letter queue by this worker, by reason',
       labelNames: ['reason'],
+      registers,
+    });
+    this.copiesSettled = new Counter({
+      name: 'conveyor_task_copies_settled_total',
+      help: 'Redelivered task messages acked without running: the same attempt had already run here to confirmed reports',
+      registers,
+    });
+    this.rateWaits = new Counter({
+      name: 'conveyor_group_rate_waits_total',
+      help: "Times a rate-limited group's attempt waited here for a start within its group's rate",
+      registers,
+    });
+    this.rateUnchecked = new Counter({
+      name: 'conveyor_group_rate_unchecked_total',
+      help: "Rate-limited attempts started without the shared check (Redis unreachable); the relay's pacing alone held them",
       registers,
     });
     this.cancelled = new Counter({

@@ -1,0 +1,3 @@
+import { AppError } from '@conveyor/common';
+
+export class DeadLettersError extends AppError {}

@@ -1,0 +1,4 @@
+export * from './groups.dto';
+export * from './groups.error';
+export * from './groups.module';
+export * from './groups.service';
