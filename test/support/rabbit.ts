@@ -97,3 +97,22 @@ export async function waitForMessages(
     await sleep(250);
   }
 }
+
+/**
+ * Closes the broker connections of process `pid` (named `conveyor <host>:<pid>`), as a failed link
+ * would. The management API lists a connection once its first statistics arrive (a few seconds).
+ */
+export async function closeConnectionsOf(env: StackEnv, pid: number, deadlineMs = 20_000): Promise<number> {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    const all = await management<{ name: string; client_properties?: { connection_name?: string } }[]>(
+      env,
+      'connections',
+    );
+    const mine = all.filter((c) => c.client_properties?.connection_name?.endsWith(`:${pid}`));
+    for (const c of mine)
+      await management(env, `connections/${encodeURIComponent(c.name)}`, { method: 'DELETE' });
+    if (mine.length > 0 || Date.now() > until) return mine.length;
+    await sleep(250);
+  }
+}

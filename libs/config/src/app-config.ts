@@ -29,6 +29,10 @@ export interface AppConfig {
     progressIntervalMs: number;
     /** How often the worker announces itself on `conveyor.status` (its heartbeat for GET /workers). */
     heartbeatMs: number;
+    /** An attempt's lease in Redis, renewed while it runs: how long a dead worker's lease holds a copy back. */
+    attemptLeaseMs: number;
+    /** How long a finished attempt stays marked done, so a redelivered copy is acked unrun. */
+    attemptMemoryMs: number;
     faultDrills: boolean;
   };
   /** `readUrl` serves reads that may lag a little (search); the primary when no replica is set. */

@@ -43,6 +43,8 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
       cancelGraceMs: e.WORKER_CANCEL_GRACE_MS,
       progressIntervalMs: e.WORKER_PROGRESS_INTERVAL_MS,
       heartbeatMs: e.WORKER_HEARTBEAT_MS,
+      attemptLeaseMs: e.WORKER_ATTEMPT_LEASE_MS,
+      attemptMemoryMs: e.WORKER_ATTEMPT_MEMORY_MS,
       faultDrills: e.WORKER_FAULT_DRILLS,
     },
     db: {

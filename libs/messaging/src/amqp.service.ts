@@ -57,8 +57,12 @@ export class AmqpService implements OnApplicationShutdown {
     this.connection = amqp.connect(config.amqp.urls, {
       heartbeatIntervalInSeconds: config.amqp.heartbeatSeconds,
       reconnectTimeInSeconds: 1,
-      // No Nagle: a burst of small frames (publishes, acks) must not wait for the broker's delayed ACK.
-      connectionOptions: { noDelay: true },
+      connectionOptions: {
+        // No Nagle: a burst of small frames (publishes, acks) must not wait for the broker's delayed ACK.
+        noDelay: true,
+        // Shown in the RabbitMQ console: which process holds a connection.
+        clientProperties: { connection_name: `conveyor ${hostname()}:${process.pid}` },
+      },
     });
     this.connection.on('connect', ({ url }) => {
       this.node = nodeOf(url);

@@ -10,6 +10,7 @@ import {
   taskMessageSchema,
 } from '@conveyor/contracts';
 import { AmqpService, Delivery, hasValidSignature, parseOrDeadLetter } from '@conveyor/messaging';
+import { AttemptLeases } from './attempt-leases';
 import { AttemptRunner } from './attempt-runner';
 import { AttemptsHere } from './attempts-here';
 import { HandlerRegistry } from './handler-registry';
@@ -35,6 +36,7 @@ export class TaskRunner {
     private readonly amqp: AmqpService,
     private readonly handlers: HandlerRegistry,
     private readonly attempts: AttemptRunner,
+    private readonly leases: AttemptLeases,
     private readonly metrics: WorkerMetrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -125,27 +127,35 @@ export class TaskRunner {
     }
     const ended = this.here.start(message.id, delivery.attempt);
     const run = this.attempts.begin(message.id, delivery.attempt, message.priority, kind);
+    let confirmed = false;
     try {
-      // The slot is held until the handler returns, not while the reports await their confirms.
-      const reports = await slots.run(() =>
-        this.attempts.run(run, {
-          kind,
-          type: message.type,
-          handler,
-          payload: check.payload,
-          parents: message.parents,
-          rate,
-        }),
-      );
-      if (reports) await Promise.all(reports);
-      ended(true);
+      const claim = await this.leases.claim(message.id, delivery.attempt, run.signal);
+      if (claim === 'done') {
+        // A copy whose attempt another worker ran to confirmed reports (its ack was lost).
+        this.metrics.copiesSettled.inc();
+      } else if (claim !== 'cancelled') {
+        // The slot is held until the handler returns, not while the reports await their confirms.
+        const reports = await slots.run(() =>
+          this.attempts.run(run, {
+            kind,
+            type: message.type,
+            handler,
+            payload: check.payload,
+            parents: message.parents,
+            rate,
+          }),
+        );
+        if (reports) await Promise.all(reports);
+      }
+      confirmed = true;
       delivery.ack();
     } catch (err) {
-      ended(false);
       // A report was not confirmed: hand the message back so the task is not lost.
       this.logger.warn(`task ${run.taskId} handed back: ${(err as Error).message}`);
       delivery.nack(true);
     } finally {
+      ended(confirmed);
+      this.leases.finish(message.id, delivery.attempt, confirmed);
       this.attempts.end(run);
     }
   }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { AttemptLeases } from './attempt-leases';
 import { AttemptRunner } from './attempt-runner';
 import { CancelMarks } from './cancel-marks';
 import { CpuPool } from './cpu-pool';
@@ -23,6 +24,7 @@ import { WorkerMetrics } from './worker.metrics';
     StatusPublisher,
     WorkerMetrics,
     HandlerRegistry,
+    AttemptLeases,
     AttemptRunner,
     TaskRunner,
     DemoWorkHandler,

@@ -9,6 +9,8 @@ export class WorkerMetrics {
   readonly rejected: Counter<'reason'>;
   readonly cancelled: Counter<'how'>;
   readonly copiesSettled: Counter;
+  readonly copiesWaited: Counter;
+  readonly leasesUnchecked: Counter;
   readonly rateWaits: Counter;
   readonly rateUnchecked: Counter;
 
@@ -35,7 +37,17 @@ export class WorkerMetrics {
     });
     this.copiesSettled = new Counter({
       name: 'conveyor_task_copies_settled_total',
-      help: 'Redelivered task messages acked without running: the same attempt had already run here to confirmed reports',
+      help: 'Redelivered task messages acked without running: the same attempt had already run, here or on another worker, to confirmed reports',
+      registers,
+    });
+    this.copiesWaited = new Counter({
+      name: 'conveyor_task_copies_waited_total',
+      help: "Redelivered task messages that waited for another worker's run of the same attempt (its lease in Redis)",
+      registers,
+    });
+    this.leasesUnchecked = new Counter({
+      name: 'conveyor_task_attempt_leases_unchecked_total',
+      help: 'Attempts run without the shared lease check (Redis unreachable): a copy elsewhere could run too',
       registers,
     });
     this.rateWaits = new Counter({
