@@ -110,4 +110,21 @@ describe('status messages', () => {
     expect(dead[0].body).toBe('not json at all');
     expect(dead[0].headers['x-first-death-queue']).toBe('conveyor.status');
   });
+
+  it('records a success that arrives after a cancel as a cancelled attempt, and the task stays cancelled', async () => {
+    const id = await queuedTask();
+    const t0 = new Date();
+    await report(id, 'running', t0);
+    await waitFor('the task to run', async () => ((await row(id)).status === 'running' ? true : undefined));
+    // The handler finished first, but its report is late (say PostgreSQL was down): the cancel wins.
+    expect((await request(h.gateway.url, 'PATCH', `/tasks/${id}`, { status: 'cancelled' })).status).toBe(200);
+    await report(id, 'succeeded', new Date(t0.getTime() + 10), { result: { ok: 1 } });
+    await settled();
+    const task = await row(id);
+    expect([task.status, task.result]).toEqual(['cancelled', null]);
+    const { rows } = await h.db.query(`SELECT status, error FROM task_attempts WHERE task_id = $1`, [id]);
+    expect(rows).toEqual([
+      { status: 'cancelled', error: expect.objectContaining({ code: 'SUCCEEDED_AFTER_CANCEL' }) },
+    ]);
+  });
 });

@@ -53,6 +53,14 @@ export interface AttemptRow {
 const LEGAL_TRANSITIONS = TASK_STATUSES.flatMap((from) => TRANSITIONS[from].map((to) => `${from}>${to}`));
 
 /** What workers report about attempts: applying it to tasks, and the task_attempts history. */
+/** The error on an attempt whose success arrived after its task was cancelled. */
+export const SUCCEEDED_AFTER_CANCEL = {
+  message:
+    'the handler succeeded, but the task had been cancelled before its outcome arrived; the result was discarded',
+  code: 'SUCCEEDED_AFTER_CANCEL',
+  retryable: false,
+};
+
 @Injectable()
 export class TaskAttemptsRepository {
   constructor(private readonly db: Database) {}
@@ -147,7 +155,10 @@ export class TaskAttemptsRepository {
   }
 
   /**
-   * Records what each report says about its attempt; repeating a report changes nothing. A report
+   * Records what each report says about its attempt; repeating a report changes nothing. A success
+   * that reaches a task already cancelled (the handler finished before the cancel reached it, and
+   * the report after the cancel committed) is recorded as cancelled, saying so: the task answered
+   * the cancel and keeps no result, so its attempts must not show a success it did not take. A report
    * is recorded when it changed its task, when the task has not ended, or when its attempt was
    * already on record (it began while the task was live, say a running task cancelled): never for
    * an attempt that began after its task ended (a stray or duplicate message).
@@ -156,10 +167,14 @@ export class TaskAttemptsRepository {
     if (reports.length === 0) return;
     await tx.query(
       `INSERT INTO task_attempts (task_id, attempt, status, started_at, finished_at, error)
-       SELECT x.id, x.attempt, x.status, CASE WHEN x.status = 'running' THEN x.at ELSE x.started_at END,
-         CASE WHEN x.status = 'running' THEN NULL ELSE x.at END, x.error
+       SELECT x.id, x.attempt,
+         CASE WHEN x.status = 'succeeded' AND t.status = 'cancelled' THEN 'cancelled' ELSE x.status END,
+         CASE WHEN x.status = 'running' THEN x.at ELSE x.started_at END,
+         CASE WHEN x.status = 'running' THEN NULL ELSE x.at END,
+         CASE WHEN x.status = 'succeeded' AND t.status = 'cancelled' THEN $4::jsonb ELSE x.error END
        FROM jsonb_to_recordset($1::jsonb)
          AS x(id uuid, attempt int, status text, at timestamptz, started_at timestamptz, error jsonb)
+       LEFT JOIN tasks t ON t.id = x.id
        WHERE x.id = ANY($2::uuid[])
          OR EXISTS (SELECT 1 FROM tasks t WHERE t.id = x.id AND t.status <> ALL($3))
          OR EXISTS (SELECT 1 FROM task_attempts a WHERE a.task_id = x.id AND a.attempt = x.attempt)
@@ -181,6 +196,7 @@ export class TaskAttemptsRepository {
         ),
         applied,
         TERMINAL_STATUSES,
+        JSON.stringify(SUCCEEDED_AFTER_CANCEL),
       ],
     );
   }
