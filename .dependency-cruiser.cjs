@@ -3,7 +3,8 @@
  * still a cycle). `npm run lint` checks them, and what the built code loads with
  * .dependency-cruiser.runtime.cjs; tools/boundaries.spec.ts shows each rule catching a violation.
  */
-const DOMAIN_LIBS = '(tasks|users|currency|plans|events|access|schedules|flows|groups|workers|dead-letters)';
+const DOMAIN_LIBS =
+  '(tasks|users|currency|plans|events|access|schedules|flows|groups|workers|dead-letters|overview)';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -35,6 +36,14 @@ module.exports = {
       severity: 'error',
       from: { path: '^libs/' },
       to: { path: '^apps/' },
+    },
+    {
+      name: 'console-standalone',
+      comment:
+        'apps/console runs in the browser and talks to the gateway over HTTP only: it imports nothing of the server.',
+      severity: 'error',
+      from: { path: '^apps/console/' },
+      to: { path: '^(libs|apps)/', pathNot: '^apps/console/' },
     },
     {
       name: 'contracts-standalone',

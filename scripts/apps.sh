@@ -72,6 +72,7 @@ case "${1:-}" in
 Conveyor is up.
   API              http://$GATEWAY_HOST:$GATEWAY_PORT
   Swagger UI       http://$GATEWAY_HOST:$GATEWAY_PORT/docs
+  Console          http://$GATEWAY_HOST:$GATEWAY_PORT/console/   (log in with the key in .data/dev/admin.key)
   Health, metrics  http://$GATEWAY_HOST:$GATEWAY_PORT/health   http://$GATEWAY_HOST:$GATEWAY_PORT/metrics
   Worker           http://$WORKER_HOST:$WORKER_PORT/health
   Provider sim     http://$PROVIDER_SIM_HOST:$PROVIDER_SIM_PORT/rates  (knobs: GET/PUT /_sim)

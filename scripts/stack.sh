@@ -332,7 +332,8 @@ WORKER_PERMISSIONS='{"configure":"^conveyor\\.control\\..+$","write":"^(conveyor
 rabbit_users() {
   local api="http://127.0.0.1:$RABBITMQ_MANAGEMENT_PORT/api"
   put() { curl -fsS -o /dev/null -u "$RABBITMQ_USER:$RABBITMQ_PASSWORD" -X PUT -H 'content-type: application/json' "$api/$1" -d "$2"; }
-  put users/conveyor-gateway "{\"password\":\"$RABBITMQ_GATEWAY_PASSWORD\",\"tags\":\"\"}"
+  # management: the HTTP API shows the gateway the queues it may use (the console's figures), no more.
+  put users/conveyor-gateway "{\"password\":\"$RABBITMQ_GATEWAY_PASSWORD\",\"tags\":\"management\"}"
   put permissions/%2F/conveyor-gateway "$GATEWAY_PERMISSIONS"
   put users/conveyor-worker "{\"password\":\"$RABBITMQ_WORKER_PASSWORD\",\"tags\":\"\"}"
   put permissions/%2F/conveyor-worker "$WORKER_PERMISSIONS"

@@ -20,6 +20,8 @@ import { WorkersModule } from '@conveyor/workers/gateway';
 import { WorkersController } from './workers.controller';
 import { DeadLettersModule } from '@conveyor/dead-letters/gateway';
 import { DeadLettersController } from './dead-letters.controller';
+import { OverviewModule } from '@conveyor/overview/gateway';
+import { OverviewController } from './overview.controller';
 import { CurrenciesController } from './currencies.controller';
 import { PlansModule } from '@conveyor/plans/gateway';
 import { PlansController } from './plans.controller';
@@ -56,6 +58,7 @@ export class GatewayModule {
         GroupsModule,
         WorkersModule,
         DeadLettersModule,
+        OverviewModule,
       ],
       controllers: [
         TasksController,
@@ -72,6 +75,7 @@ export class GatewayModule {
         GroupsController,
         WorkersController,
         DeadLettersController,
+        OverviewController,
         ReportsConsumer,
         EventsConsumer,
       ],

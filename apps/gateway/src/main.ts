@@ -5,6 +5,7 @@ import { loadConfig } from '@conveyor/config';
 import { ApiKeysService, installAccessControl } from '@conveyor/access/gateway';
 import { acceptProtobufBodies } from '@conveyor/events/gateway';
 import { startConsumers } from '@conveyor/messaging';
+import { serveConsole } from './console';
 import { GatewayModule } from './gateway.module';
 import { gatewayDocument } from './openapi';
 
@@ -14,6 +15,7 @@ async function bootstrap(): Promise<void> {
   installAccessControl(app);
   acceptProtobufBodies(app, config.http.bodyLimit);
   SwaggerModule.setup('docs', app, gatewayDocument(app), { jsonDocumentUrl: 'docs-json' });
+  await serveConsole(app);
   await app.init(); // every module ready before the first message or request
   if (config.env === 'production' && !(await app.get(ApiKeysService).adminKeyExists())) {
     // Nobody could manage keys: create one with `npm run apikey -- create --scopes admin`.

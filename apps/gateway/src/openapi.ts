@@ -27,6 +27,7 @@ const TAGS: Record<string, string> = {
     'Limits per tenant or provider: tasks running at once and started per second, shared by every gateway',
   'dead-letters': 'Every dead-lettered message, kept: list, look at, replay where it came from, discard',
   workers: 'The workers, from their heartbeats: where they are connected and how busy their lanes are',
+  console: 'What the operator console at /console reads beyond the other tags: the overview',
 };
 
 /** Paths that answer without PostgreSQL (everything else answers 503 while it is down). */

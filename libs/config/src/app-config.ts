@@ -39,7 +39,8 @@ export interface AppConfig {
   db: { url: string; readUrl: string; poolSize: number };
   redis: { url: string };
   /** `urls`: the nodes of the broker cluster, tried in turn (one for a single broker). */
-  amqp: { urls: string[]; heartbeatSeconds: number; publishTimeoutMs: number };
+  /** `managementUrls`: the management API the console's queue figures come from (none: not shown). */
+  amqp: { urls: string[]; heartbeatSeconds: number; publishTimeoutMs: number; managementUrls: string[] };
   /** The secret the relay signs task messages with and workers check them against. */
   taskSigningKey: string;
   /** `wakeOnCommit`: a task due now is published right after its commit, not at the next poll. */

@@ -59,6 +59,7 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
         : [e.AMQP_URL ?? 'amqp://conveyor:conveyor@127.0.0.1:5672/%2F'],
       heartbeatSeconds: e.AMQP_HEARTBEAT_SECONDS,
       publishTimeoutMs: e.AMQP_PUBLISH_TIMEOUT_MS,
+      managementUrls: e.RABBITMQ_MANAGEMENT_URL?.split(',').map((u) => u.trim()) ?? [],
     },
     taskSigningKey: e.TASK_SIGNING_KEY ?? LOCAL_SIGNING_KEY,
     outbox: {

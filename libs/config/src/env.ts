@@ -132,6 +132,14 @@ export const envSchema = z
     RATE_LIMIT_READS_PER_SECOND: int(0, 1_000_000, 200),
     RATE_LIMIT_WRITES_PER_SECOND: int(0, 1_000_000, 100),
     PROVIDER_SIM_HOST: z.string().min(1).default('127.0.0.1'),
+    /** The RabbitMQ management API (one URL or several, comma-separated), for the console's queue figures. */
+    RABBITMQ_MANAGEMENT_URL: z
+      .string()
+      .optional()
+      .refine(
+        (v) => v === undefined || v.split(',').every((u) => URL.canParse(u.trim()) && u.trim() !== ''),
+        { message: 'must be one URL or comma-separated URLs' },
+      ),
     PROVIDER_SIM_PORT: int(1, 65535, 3100),
     PROVIDER_SIM_LATENCY_MS: int(0, 600_000, 0),
     PROVIDER_SIM_ERROR_RATE: z.coerce.number().min(0).max(1).default(0),

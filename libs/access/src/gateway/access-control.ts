@@ -37,6 +37,8 @@ function routeAccess(req: FastifyRequest, config: AppConfig['auth']): RouteAcces
   const url = req.routeOptions.url ?? '';
   if (url === '/docs' || url.startsWith('/docs/') || url === '/docs-json' || url === '/docs-yaml')
     return config.docsPublic ? 'public' : 'key';
+  // The console's static files: no data in them; the API calls they make are checked as any.
+  if (url === '/console' || url.startsWith('/console/')) return 'public';
   return 'key'; // a route nobody declared, or none at all: closed
 }
 

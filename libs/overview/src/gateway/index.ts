@@ -1,0 +1,3 @@
+export * from './overview.dto';
+export * from './overview.module';
+export * from './overview.service';
