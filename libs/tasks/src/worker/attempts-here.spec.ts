@@ -1,36 +1,50 @@
-import { AttemptsHere } from './attempts-here';
+import { AttemptsHere, EndRun } from './attempts-here';
+
+const run = (here: AttemptsHere, id: string): EndRun => {
+  const entry = here.enter(id, 1);
+  if (typeof entry !== 'function') throw new Error(`${id} was on record already`);
+  return entry;
+};
 
 describe('AttemptsHere', () => {
-  it('knows an attempt that ran here to confirmed reports, and no other', async () => {
+  it('knows an attempt that ran here to confirmed reports, and lets one that did not run again', async () => {
     const here = new AttemptsHere();
-    here.start('t1', 1)(true);
-    here.start('t2', 1)(false);
-    expect(await here.ranHere('t1', 1)).toBe(true);
-    expect(await here.ranHere('t1', 2)).toBe(false);
-    expect(await here.ranHere('t2', 1)).toBe(false);
+    run(here, 't1')(true);
+    run(here, 't2')(false);
+    expect(await here.enter('t1', 1)).toBe(true);
+    expect(typeof here.enter('t1', 2)).toBe('function');
+    expect(typeof here.enter('t2', 1)).toBe('function');
   });
 
   it('makes a copy of a running attempt wait for it, then answers how it ended', async () => {
     const here = new AttemptsHere();
-    const finish = here.start('t1', 1);
+    const finish = run(here, 't1');
     let answer: boolean | undefined;
-    const copy = here.ranHere('t1', 1).then((a) => (answer = a));
+    const copy = (here.enter('t1', 1) as Promise<boolean>).then((a) => (answer = a));
     await new Promise((r) => setImmediate(r));
     expect(answer).toBeUndefined();
     finish(true);
     await copy;
     expect(answer).toBe(true);
 
-    const failing = here.start('t2', 1);
-    const second = here.ranHere('t2', 1);
+    const failing = run(here, 't2');
+    const second = here.enter('t2', 1) as Promise<boolean>;
     failing(false);
     expect(await second).toBe(false);
   });
 
+  it('lets only the first of two copies entered in the same turn run', () => {
+    const here = new AttemptsHere();
+    const first = here.enter('t1', 1);
+    const second = here.enter('t1', 1);
+    expect(typeof first).toBe('function');
+    expect(second).toBeInstanceOf(Promise);
+  });
+
   it('forgets the oldest finished attempts beyond its bound', async () => {
     const here = new AttemptsHere(2);
-    for (const id of ['a', 'b', 'c']) here.start(id, 1)(true);
-    expect(await here.ranHere('a', 1)).toBe(false);
-    expect(await here.ranHere('c', 1)).toBe(true);
+    for (const id of ['a', 'b', 'c']) run(here, id)(true);
+    expect(typeof here.enter('a', 1)).toBe('function');
+    expect(await here.enter('c', 1)).toBe(true);
   });
 });

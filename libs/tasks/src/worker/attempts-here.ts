@@ -1,12 +1,16 @@
 /** How many finished attempts a worker remembers (about 6 MB of keys). */
 const REMEMBERED = 100_000;
 
+/** Call when the run ends: whether its reports were confirmed. */
+export type EndRun = (confirmed: boolean) => void;
+
 /**
  * The attempts this worker runs now or finished lately, by task id and attempt. After a broker
  * failover the broker redelivers messages whose acks were lost with their node, often to the
- * same worker: a copy of an attempt that already ran here (its reports confirmed) is settled by
- * that run instead of running the handler a second time, and a copy of one still running waits
- * for it. A copy of an attempt whose reports were not confirmed runs again.
+ * same worker, and a relay that lost a publish confirm sends a second copy: a copy of an attempt
+ * that already ran here (its reports confirmed) is settled by that run instead of running the
+ * handler a second time, and a copy of one still running waits for it. A copy of an attempt
+ * whose reports were not confirmed runs again.
  */
 export class AttemptsHere {
   private readonly running = new Map<string, Promise<boolean>>();
@@ -15,17 +19,16 @@ export class AttemptsHere {
 
   constructor(private readonly remembered = REMEMBERED) {}
 
-  /** Whether this attempt already ran here to confirmed reports (waiting for it when it still runs). */
-  async ranHere(taskId: string, attempt: number): Promise<boolean> {
+  /**
+   * Registers a run of this attempt and answers how to end it, unless one is on record here: then
+   * answers whether that one ran to confirmed reports (waiting while it runs). Check and register
+   * are one synchronous step, so two copies delivered together cannot both run.
+   */
+  enter(taskId: string, attempt: number): EndRun | Promise<boolean> {
     const key = `${taskId}/${attempt}`;
-    if (this.done.has(key)) return true;
-    const run = this.running.get(key);
-    return run ? run : false;
-  }
-
-  /** Registers a run of this attempt; call the answer with whether its reports were confirmed. */
-  start(taskId: string, attempt: number): (confirmed: boolean) => void {
-    const key = `${taskId}/${attempt}`;
+    if (this.done.has(key)) return Promise.resolve(true);
+    const earlier = this.running.get(key);
+    if (earlier) return earlier;
     let settle!: (confirmed: boolean) => void;
     const run = new Promise<boolean>((resolve) => (settle = resolve));
     this.running.set(key, run);

@@ -12,7 +12,7 @@ import {
 import { AmqpService, Delivery, hasValidSignature, parseOrDeadLetter } from '@conveyor/messaging';
 import { AttemptLeases } from './attempt-leases';
 import { AttemptRunner } from './attempt-runner';
-import { AttemptsHere } from './attempts-here';
+import { AttemptsHere, EndRun } from './attempts-here';
 import { HandlerRegistry } from './handler-registry';
 import { WorkerMetrics } from './worker.metrics';
 
@@ -119,13 +119,21 @@ export class TaskRunner {
     const check = checkPayload(contract, message.payload);
     if (!check.ok) return this.reject(queue, delivery, 'INVALID_PAYLOAD', check.problems.join('; '));
     const kind = contract.kindOf(check.payload);
-    if (await this.here.ranHere(message.id, delivery.attempt)) {
-      // A redelivered copy (its ack was lost with a broker node): the attempt already reported.
-      this.metrics.copiesSettled.inc();
-      delivery.ack();
-      return;
+    let ended: EndRun;
+    for (;;) {
+      const entry = this.here.enter(message.id, delivery.attempt);
+      if (typeof entry === 'function') {
+        ended = entry;
+        break;
+      }
+      if (await entry) {
+        // A redelivered copy (its ack was lost with a broker node): the attempt already reported.
+        this.metrics.copiesSettled.inc();
+        delivery.ack();
+        return;
+      }
+      // The run here ended without confirmed reports: this copy runs it (entered afresh).
     }
-    const ended = this.here.start(message.id, delivery.attempt);
     const run = this.attempts.begin(message.id, delivery.attempt, message.priority, kind);
     let confirmed = false;
     try {
