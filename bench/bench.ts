@@ -14,6 +14,7 @@ import { lanesBench, lanesLines, lanesResults } from './lanes-bench';
 import { baselineLines, eventsLines, round3, searchLines } from './report';
 import { scaleBench, scaleLines } from './scale-bench';
 import { searchBench } from './search-bench';
+import { taskSearchBench, taskSearchLines } from './task-search-bench';
 import { SUBMIT_CONCURRENCY, TASKS, conveyor, rawBroker } from './tasks-bench';
 
 const env = process.env as Record<string, string>;
@@ -56,6 +57,15 @@ async function main(): Promise<void> {
         null,
         2,
       )}\n`,
+    );
+    return;
+  }
+  if (process.env.BENCH_ONLY === 'tasksearch') {
+    const search = await taskSearchBench();
+    process.stdout.write(`\n${taskSearchLines(search).join('\n')}\n`);
+    writeFileSync(
+      resolve(ROOT, 'bench/results.json'),
+      `${JSON.stringify({ task_search_p99_ms: Math.max(...search.runs.map((r) => r.p99)) }, null, 2)}\n`,
     );
     return;
   }

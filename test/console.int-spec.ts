@@ -90,7 +90,8 @@ describe('the console', () => {
     );
     await go(page, '#/tasks', 'table.tasks');
     const submittedAt = Date.now();
-    const id = await submit({ seconds: 0, cpuBound: false });
+    const value = 100_000_000 + Math.floor(Math.random() * 800_000_000);
+    const id = await submit({ seconds: 0, cpuBound: false, value });
     await page.waitForSelector(`tr[data-task="${id}"]`, { timeout: 5000 });
     const shownMs = Date.now() - submittedAt;
     process.stdout.write(
@@ -98,6 +99,13 @@ describe('the console', () => {
     );
     expect(shownMs).toBeLessThan(2000);
     await shot(page, 'tasks');
+    // The text box searches payloads: only this task has its value in it.
+    await submit({ seconds: 0, cpuBound: false });
+    await page.type('.filters input[placeholder="at least 3 characters"]', String(value));
+    await page.keyboard.press('Tab');
+    await page.waitForFunction(
+      `[...document.querySelectorAll('tr[data-task]')].map((r) => r.dataset.task).join() === ${JSON.stringify(id)}`,
+    );
     await go(page, '#/workers', 'article.worker');
     await shot(page, 'workers');
     await go(page, '#/batches', '#batches-title');

@@ -166,6 +166,43 @@ describe('tasks end to end', () => {
     }
   });
 
+  it('finds tasks by text in their payload, result or error, and takes the text literally', async () => {
+    const before = new Date(Date.now() - 1).toISOString();
+    const mark = () => 100_000_000 + Math.floor(Math.random() * 800_000_000);
+    const [ok, bad] = [mark(), mark()];
+    const succeeded = await submit({ seconds: 0, cpuBound: false, value: ok });
+    const failed = await submit({ seconds: 0, cpuBound: false, fail: true, value: bad }, { maxAttempts: 1 });
+    await finished(succeeded.body.id);
+    const error = (await finished(failed.body.id)).error as { code: string; message: string };
+    const ids = async (query: string) => {
+      const r = await request(h.gateway.url, 'GET', `/tasks?limit=100&${query}`);
+      expect({ query, status: r.status }).toEqual({ query, status: 200 });
+      return (r.body.items as { id: string }[]).map((t) => t.id);
+    };
+    expect(await ids(`q=${ok}`)).toEqual([succeeded.body.id]);
+    expect(await ids(`q=${bad}&status=failed`)).toEqual([failed.body.id]);
+    // The error's words, in another case: the failed one is found, the succeeded one is not.
+    const words = await ids(
+      `q=${encodeURIComponent(error.message.slice(0, 12).toUpperCase())}&createdAfter=${encodeURIComponent(before)}`,
+    );
+    expect(words).toContain(failed.body.id);
+    expect(words).not.toContain(succeeded.body.id);
+    // % and _ are characters to find, not wildcards: nothing has "%%%" or "___" in it.
+    expect(await ids(`q=${encodeURIComponent('%%%')}&createdAfter=${encodeURIComponent(before)}`)).toEqual(
+      [],
+    );
+    expect(await ids(`q=___&createdAfter=${encodeURIComponent(before)}`)).toEqual([]);
+    const { rows } = await h.db.query(
+      `SELECT indexdef FROM pg_indexes WHERE indexname = 'tasks_search_trgm_idx'`,
+    );
+    expect(rows[0]?.indexdef).toContain('gin_trgm_ops');
+    for (const q of ['ab', 'x'.repeat(201)]) {
+      const r = await request(h.gateway.url, 'GET', `/tasks?q=${q}`);
+      expect(r.status).toBe(400);
+      expect(JSON.stringify(r.body)).toContain('q must be 3 to 200 characters');
+    }
+  });
+
   it('exposes Prometheus metrics on both apps', async () => {
     const created = await submit({ seconds: 0, cpuBound: true });
     await finished(created.body.id);

@@ -15,6 +15,7 @@ import { Groups1764800000000 } from './migrations/1764800000000-groups';
 import { GroupWindows1764900000000 } from './migrations/1764900000000-group-windows';
 import { Workers1765000000000 } from './migrations/1765000000000-workers';
 import { DeadLetters1765100000000 } from './migrations/1765100000000-dead-letters';
+import { TaskSearch1765200000000 } from './migrations/1765200000000-task-search';
 
 export const MIGRATIONS = [
   Init1763700000000,
@@ -32,6 +33,7 @@ export const MIGRATIONS = [
   GroupWindows1764900000000,
   Workers1765000000000,
   DeadLetters1765100000000,
+  TaskSearch1765200000000,
 ];
 
 /** The one set of data-source options, used by the app and by the migration runner alike. */

@@ -7,6 +7,7 @@ const STATUSES = ['', 'pending', 'waiting', 'queued', 'running', 'succeeded', 'f
 const PAGE = 50;
 
 interface Filter {
+  q: string;
   status: string;
   type: string;
   priority: string;
@@ -16,6 +17,7 @@ interface Filter {
 }
 
 const EMPTY: Filter = {
+  q: '',
   status: '',
   type: '',
   priority: '',
@@ -34,6 +36,7 @@ export function TasksPage() {
   const [find, setFind] = useState('');
   const query = {
     ...filter,
+    q: filter.q.trim().length >= 3 ? filter.q.trim() : undefined,
     createdAfter: iso(filter.createdAfter),
     createdBefore: iso(filter.createdBefore),
     limit: String(PAGE),
@@ -65,6 +68,10 @@ export function TasksPage() {
         <button type="submit">Find</button>
       </form>
       <form class="filters" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Text in payload, result or error
+          <input value={filter.q} onChange={set('q')} placeholder="at least 3 characters" minLength={3} />
+        </label>
         <label>
           Status
           <select value={filter.status} onChange={set('status')}>

@@ -11,6 +11,7 @@ import {
   IsObject,
   IsOptional,
   IsString,
+  Length,
   Matches,
   Max,
   MaxLength,
@@ -182,6 +183,18 @@ export class TaskListQueryDto extends PageQueryDto {
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'createdBefore must be an ISO 8601 date-time' })
   createdBefore?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Text in the payload, result or error (their JSON), case-insensitive, 3 to 200 characters; a trigram index keeps it fast',
+    example: 'card declined',
+    minLength: 3,
+    maxLength: 200,
+  })
+  @IsOptional()
+  @IsString()
+  @Length(3, 200, { message: 'q must be 3 to 200 characters' })
+  q?: string;
 }
 
 export class TaskBatchResponseDto {

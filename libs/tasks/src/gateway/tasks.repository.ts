@@ -62,6 +62,8 @@ export interface TaskFilter {
   idempotencyKey?: string;
   createdAfter?: string;
   createdBefore?: string;
+  /** Text in payload, result or error (case-insensitive) */
+  q?: string;
   limit: number;
   offset: number;
 }
@@ -73,6 +75,9 @@ export const TASK_COLUMNS = `id, type, payload, priority, status, progress, resu
   group_name AS "group"`;
 
 /** The tasks table: creating tasks with their first message, and reading them. */
+/** What `q` searches: the expression of the trigram index tasks_search_trgm_idx, word for word. */
+const SEARCH_TEXT = `(payload::text || ' ' || coalesce(result::text, '') || ' ' || coalesce(error::text, ''))`;
+
 @Injectable()
 export class TasksRepository {
   constructor(private readonly db: Database) {}
@@ -183,12 +188,15 @@ export class TasksRepository {
   }
 
   async list(filter: TaskFilter): Promise<TaskRow[]> {
+    // The text search is added only when asked, so the plans without it stay as they were.
+    const search = filter.q === undefined ? '' : `AND ${SEARCH_TEXT} ILIKE $10`;
     return this.db.query(
       `SELECT ${TASK_COLUMNS} FROM tasks
        WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR type = $2)
          AND ($5::text IS NULL OR group_name = $5) AND ($6::text IS NULL OR priority = $6)
          AND ($7::text IS NULL OR idempotency_key = $7)
          AND ($8::timestamptz IS NULL OR created_at >= $8) AND ($9::timestamptz IS NULL OR created_at < $9)
+         ${search}
        ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4`,
       [
         filter.status ?? null,
@@ -200,6 +208,7 @@ export class TasksRepository {
         filter.idempotencyKey ?? null,
         filter.createdAfter ?? null,
         filter.createdBefore ?? null,
+        ...(filter.q === undefined ? [] : [`%${filter.q.replace(/[\\%_]/g, '\\$&')}%`]),
       ],
     );
   }
