@@ -1,9 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer, { Browser, Page } from 'puppeteer-core';
-import { v7 as uuidv7 } from 'uuid';
 import { ENDPOINTS } from '../apps/console/src/api';
-import { ROOT, adminKey, asRelay, harness, publishRaw, request, waitFor, waitForTask } from './support';
+import { ROOT, adminKey, harness, request, unknownTypeTask, waitFor, waitForTask } from './support';
 
 /**
  * The operator console in a real browser (Debian's chromium): log in with a key, watch a task
@@ -131,15 +130,8 @@ describe('the console', () => {
   it('shows a poison message on the dead-letters page and replays it by filter after a dry run', async () => {
     // Letters of this reason from earlier specs would count in the filter: a clean slate.
     expect((await request(h.gateway.url, 'DELETE', '/dead-letters?reason=UNKNOWN_TYPE')).status).toBe(200);
-    const id = uuidv7();
-    await h.db.query(
-      `INSERT INTO tasks (id, type, payload, priority, status, progress, attempts, max_attempts, run_at, created_at, updated_at)
-       VALUES ($1, 'demo.work', '{"seconds":0,"cpuBound":false}', 'normal', 'queued', 0, 1, 3, now(), now(), now())`,
-      [id],
-    );
     // Its message names a type no worker has: the worker dead-letters it, the task is dead.
-    const body = JSON.stringify({ id, type: 'no.such.type', priority: 'normal', payload: {} });
-    await publishRaw(h.env, 'conveyor.tasks', 'task.normal.io.no.such.type', body, asRelay(id, 1, body));
+    const { id } = await unknownTypeTask(h.env, h.db);
     await waitForTask(h.gateway.url, id, 'dead');
 
     const page = await loggedIn(adminKey());

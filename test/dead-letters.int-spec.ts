@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { asRelay, harness, publishRaw, request, waitFor, waitForTask } from './support';
+import { harness, publishRaw, request, unknownTypeTask, waitFor, waitForTask } from './support';
 
 /** Dead letters kept by the gateway: stored, filtered, replayed (a task, an event), discarded. */
 const h = harness({ simulator: true });
@@ -36,16 +36,7 @@ const replay = (body: Record<string, unknown>) =>
 
 describe('dead letters', () => {
   it("stores a task's dead letter, replays it after a dry run, and the task runs again", async () => {
-    const { v7 } = await import('uuid');
-    const id = v7();
-    // A task whose message died: the worker does not know the type the message names.
-    await h.db.query(
-      `INSERT INTO tasks (id, type, payload, priority, status, progress, attempts, max_attempts, run_at, created_at, updated_at)
-       VALUES ($1, 'demo.work', '{"seconds":0,"cpuBound":false}', 'normal', 'queued', 0, 1, 3, now(), now(), now())`,
-      [id],
-    );
-    const body = JSON.stringify({ id, type: 'no.such.type', priority: 'normal', payload: {} });
-    await publishRaw(h.env, 'conveyor.tasks', 'task.normal.io.no.such.type', body, asRelay(id, 1, body));
+    const { id, body } = await unknownTypeTask(h.env, h.db);
     await waitForTask(h.gateway.url, id, 'dead');
     const letter = await stored(`${id}/1`);
     expect(letter).toMatchObject({

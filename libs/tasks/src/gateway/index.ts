@@ -11,6 +11,7 @@ export { IDEMPOTENCY_KEY, fingerprintOf } from './idempotency';
 export * from './task-events.service';
 export * from './task-reports.service';
 export * from './tasks.dto';
+export * from './task-list-query.dto';
 export * from './tasks.error';
 export * from './tasks.module';
 export * from './tasks.service';

@@ -16,10 +16,10 @@ import {
   MAX_DELAY_SECONDS,
   TaskAttemptListDto,
   TaskCreateDto,
-  TaskListQueryDto,
   TaskListResponseDto,
   TaskResponseDto,
 } from './tasks.dto';
+import { TaskListQueryDto } from './task-list-query.dto';
 import { taskOutboxMessage } from './task-message';
 import { TaskAttemptsRepository } from './task-attempts.repository';
 import { TasksError } from './tasks.error';
