@@ -41,7 +41,9 @@ export class BackgroundLoop {
 
   /** Something new is due: end the idle pause now. */
   wake(): void {
-    this.idle.abort();
+    // Checked first: abort() builds its DOMException reason even when already aborted, and a busy
+    // gateway wakes the relay once per request.
+    if (!this.idle.signal.aborted) this.idle.abort();
   }
 
   private async run(): Promise<void> {

@@ -45,6 +45,8 @@ export interface AppConfig {
   taskSigningKey: string;
   /** `wakeOnCommit`: a task due now is published right after its commit, not at the next poll. */
   outbox: { pollMs: number; batchSize: number; wakeOnCommit: boolean };
+  /** `groupMax`: how many concurrent `POST /tasks` one statement may write (1: each its own, as before). */
+  submit: { groupMax: number };
   /**
    * When both lanes have more work than room, the share each gets at the relay and at the worker
    * (high:normal); when one lane is idle the other takes all of it.

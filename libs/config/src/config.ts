@@ -67,6 +67,7 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
       batchSize: e.OUTBOX_BATCH_SIZE,
       wakeOnCommit: e.OUTBOX_WAKE_ON_COMMIT,
     },
+    submit: { groupMax: e.SUBMIT_GROUP_MAX },
     lanes: laneWeights(e.LANE_WEIGHTS),
     status: { prefetch: e.STATUS_PREFETCH, batchMs: e.STATUS_BATCH_MS },
     cancelMarkTtlSeconds: e.CANCEL_MARK_TTL_SECONDS,

@@ -67,6 +67,30 @@ export function commitRowCte(
   };
 }
 
+/**
+ * The commit rows of several requests whose changes one statement writes (a group commit), as
+ * CTEs numbered from `firstParam`: one `INSERT … VALUES` per table and column set.
+ */
+export function commitRowsCte(rows: CommitRow[], firstParam: number): { cte: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const shapes = new Map<string, CommitRow[]>();
+  for (const row of rows) {
+    const shape = `${row.table}(${Object.keys(row.columns).join(', ')})`;
+    shapes.set(shape, [...(shapes.get(shape) ?? []), row]);
+  }
+  const ctes = [...shapes.entries()].map(([shape, group], i) => {
+    const values = group.map((row) => {
+      const cells = Object.values(row.columns).map(({ type, value }) => {
+        params.push(value);
+        return `$${firstParam + params.length - 1}::${type}`;
+      });
+      return `(${cells.join(', ')})`;
+    });
+    return `commit_rows_${i} AS (INSERT INTO ${shape} VALUES ${values.join(', ')})`;
+  });
+  return { cte: ctes.join(', '), params };
+}
+
 /** Inserts one row (the commit hook's, or the same shape written on its own). */
 export async function insertRow(tx: Tx, row: CommitRow): Promise<void> {
   const { sql, params } = insertSql(row, 1, false);

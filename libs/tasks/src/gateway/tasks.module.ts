@@ -12,6 +12,7 @@ import { TaskReportsService } from './task-reports.service';
 import { TasksMetrics } from './tasks.metrics';
 import { TasksRepository } from './tasks.repository';
 import { TasksService } from './tasks.service';
+import { TaskSubmissions } from './task-submissions';
 
 /** The gateway side of tasks: the API's services, report application, the outbox relay. */
 @Module({
@@ -25,6 +26,7 @@ import { TasksService } from './tasks.service';
     GroupDispatch,
     TasksMetrics,
     TasksService,
+    TaskSubmissions,
     TaskReportsService,
     TaskEventsService,
     OutboxRelay,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database, Tx, commitRowCte, execute } from '@conveyor/db';
+import { CommitRow, Database, Tx, commitRowCte, commitRowsCte, execute } from '@conveyor/db';
 import { Priority, TaskErrorInfo, TaskStatus } from '@conveyor/contracts';
 import { NewOutboxMessage, OUTBOX_COLUMNS, OUTBOX_RECORD, outboxRecord } from './outbox.repository';
 
@@ -131,8 +131,10 @@ export class TasksRepository {
    * Inserts many tasks and their outbox messages in one statement (inside the caller's transaction,
    * when given); returns them in input order. The rows travel as one JSON document: the driver
    * sends it as it is, where arrays of JSON text would be escaped element by element.
+   * `commitRows`: the audit rows of the requests a group commit writes together (instead of the
+   * calling request's own).
    */
-  async insertMany(items: PreparedTask[], tx: Tx = this.db): Promise<TaskRow[]> {
+  async insertMany(items: PreparedTask[], tx: Tx = this.db, commitRows?: CommitRow[]): Promise<TaskRow[]> {
     const rows = items.map(({ task, message, flow }) => ({
       ...outboxRecord(message),
       type: task.type,
@@ -147,7 +149,12 @@ export class TasksRepository {
         on_parent_failure: flow.onParentFailure,
       }),
     }));
-    const audit = commitRowCte(null, 2);
+    const audit =
+      commitRows === undefined
+        ? commitRowCte(null, 2)
+        : commitRows.length > 0
+          ? commitRowsCte(commitRows, 2)
+          : undefined;
     const created: { createdAt: Date }[] = await tx.query(
       `WITH x AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${OUTBOX_RECORD}, type text, payload jsonb,

@@ -29,6 +29,7 @@ import { taskView } from './task-view';
 import { IDEMPOTENCY_KEY, requestFingerprint } from './idempotency';
 import { OutboxRelay } from './outbox.relay';
 import { TaskGraphRepository } from './task-graph.repository';
+import { TaskSubmissions } from './task-submissions';
 
 const DEFAULT_MAX_ATTEMPTS = 3;
 
@@ -50,15 +51,25 @@ export class TasksService {
     private readonly redis: RedisService,
     private readonly amqp: AmqpService,
     private readonly relay: OutboxRelay,
+    private readonly submissions: TaskSubmissions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Writes the task and its outbox message atomically; the relay publishes it. */
+  /**
+   * Writes the task and its outbox message atomically (with the other submissions of the moment,
+   * when it has no idempotency key); the relay publishes it.
+   */
   async create(dto: TaskCreateDto, idempotencyKey?: string): Promise<CreateResult> {
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw new TasksError('VALIDATION', 'Idempotency-Key must be 1..200 visible ASCII characters');
     }
-    const { task: row, message } = this.prepare(dto, '', idempotencyKey ?? null);
+    const prepared = this.prepare(dto, '', idempotencyKey ?? null);
+    if (idempotencyKey === undefined && this.config.submit.groupMax > 1) {
+      const task = await this.submissions.submit(prepared);
+      this.publishSoon([task.runAt]);
+      return { task: taskView(task), created: true };
+    }
+    const { task: row, message } = prepared;
     const task = await this.repo.insertWithMessage(row, message);
     if (task) {
       this.publishSoon([task.runAt]);
