@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { CommitHook, CommitRow, commitHooks } from '@conveyor/db';
+import { CommitHook, CommitRow, commitHooks, sqlState } from '@conveyor/db';
 import { TasksError } from './tasks.error';
 import { PreparedTask, TaskRow, TasksRepository } from './tasks.repository';
 
@@ -70,7 +70,7 @@ export class TaskSubmissions {
     );
   }
 
-  /** While both writes are stuck (say, behind a lock), the waiting are still answered in time. */
+  /** While the write in flight is stuck (say, behind a lock), the waiting are still answered in time. */
   private expireLater(): void {
     if (this.expiry || this.queue.length === 0) return;
     const due = this.queue[0].since + MAX_WAIT_MS - Date.now();
@@ -117,9 +117,22 @@ export class TaskSubmissions {
       group.forEach((w, i) => w.resolve(rows[i]));
     } catch (err) {
       // The statement wrote nothing: alone, each request meets only its own problem.
-      if (group.length === 1) return this.fail(group[0], err);
+      if (group.length === 1) return this.failAlone(group[0], err);
       await Promise.all(group.map((w) => this.write([w])));
     }
+  }
+
+  /**
+   * A conflict on its own new id means the shared write did commit, its answer lost with the
+   * connection (a session terminated at the commit): the task is there, so it is the answer.
+   */
+  private async failAlone(w: Waiting, err: unknown): Promise<void> {
+    const { code, constraint } = sqlState(err);
+    if (code === '23505' && constraint === 'tasks_pkey') {
+      const row = await this.repo.findById(w.item.task.id).catch(() => null);
+      if (row) return w.resolve(row);
+    }
+    this.fail(w, err);
   }
 
   private fail(w: Waiting, err: unknown): void {
