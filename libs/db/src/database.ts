@@ -69,9 +69,14 @@ export function commitRowCte(
 
 /**
  * The commit rows of several requests whose changes one statement writes (a group commit), as
- * CTEs numbered from `firstParam`: one `INSERT … VALUES` per table and column set.
+ * CTEs numbered from `firstParam`: one `INSERT … VALUES` per table and column set. Undefined when
+ * there are none.
  */
-export function commitRowsCte(rows: CommitRow[], firstParam: number): { cte: string; params: unknown[] } {
+export function commitRowsCte(
+  rows: CommitRow[],
+  firstParam: number,
+): { cte: string; params: unknown[] } | undefined {
+  if (rows.length === 0) return undefined;
   const params: unknown[] = [];
   const shapes = new Map<string, CommitRow[]>();
   for (const row of rows) {

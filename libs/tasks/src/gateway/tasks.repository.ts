@@ -149,12 +149,7 @@ export class TasksRepository {
         on_parent_failure: flow.onParentFailure,
       }),
     }));
-    const audit =
-      commitRows === undefined
-        ? commitRowCte(null, 2)
-        : commitRows.length > 0
-          ? commitRowsCte(commitRows, 2)
-          : undefined;
+    const audit = commitRows ? commitRowsCte(commitRows, 2) : commitRowCte(null, 2);
     const created: { createdAt: Date }[] = await tx.query(
       `WITH x AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${OUTBOX_RECORD}, type text, payload jsonb,
