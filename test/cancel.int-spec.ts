@@ -18,11 +18,13 @@ describe('cancelling running tasks', () => {
     await waitFor(
       "earlier specs' tasks to finish",
       async () => {
-        const { rows } = await h.db.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM tasks WHERE status IN ('queued', 'running', 'retrying')
-             OR (status = 'pending' AND run_at < now() + interval '10 minutes')`,
+        const { rows } = await h.db.query<{ status: string; type: string; n: number }>(
+          `SELECT status, type, count(*)::int AS n FROM tasks WHERE status IN ('queued', 'running', 'retrying')
+             OR (status = 'pending' AND run_at < now() + interval '10 minutes') GROUP BY status, type`,
         );
-        return rows[0].n === 0 ? true : undefined;
+        // Thrown, so a timeout names what is still there.
+        if (rows.length) throw new Error(rows.map((r) => `${r.n} ${r.status} ${r.type}`).join(', '));
+        return true;
       },
       120_000,
       250,

@@ -125,13 +125,13 @@ describe('groups', () => {
   it('runs a concurrency-3 group at most 3 at once and starts a rate-50 group at most 50 a second', async () => {
     expect((await put('conc3', { concurrency: 3 })).status).toBe(201);
     expect((await put('rate50', { ratePerSecond: 50 })).status).toBe(201);
-    const [slow, fast] = await Promise.all([submit(work('conc3', 1, 300)), submit(work('rate50', 0, 3000))]);
+    const [slow, fast] = await Promise.all([submit(work('conc3', 1, 300)), submit(work('rate50', 0, 1500))]);
     const [slowDone, fastDone] = await Promise.all([
       allFinished(h.db, slow, 200_000),
       allFinished(h.db, fast, 200_000),
     ]);
     expect(slowDone).toEqual({ succeeded: 300 });
-    expect(fastDone).toEqual({ succeeded: 3000 });
+    expect(fastDone).toEqual({ succeeded: 1500 });
 
     const slowSpans = await spans(slow);
     expect(slowSpans).toHaveLength(300);
@@ -145,12 +145,13 @@ describe('groups', () => {
     const busiest = Math.max(...perSecond.values());
     process.stdout.write(
       `groups: concurrency 3 → at most ${most} at once; rate 50 → busiest second ${busiest} starts, ` +
-        `3,000 tasks in ${totalS.toFixed(1)} s\n`,
+        `1,500 tasks in ${totalS.toFixed(1)} s\n`,
     );
     expect(most).toBe(3);
     expect(busiest).toBeLessThanOrEqual(50);
-    expect(totalS).toBeGreaterThan(54);
-    expect(totalS).toBeLessThan(66);
+    // 1,500 at 50 a second: about 30 s, whatever the first second's burst.
+    expect(totalS).toBeGreaterThan(27);
+    expect(totalS).toBeLessThan(33);
   });
 
   it('keeps cancellation, retries and flows working under a limit of one', async () => {

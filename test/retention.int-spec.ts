@@ -45,7 +45,21 @@ it('removes old finished tasks and their attempts in batches, and keeps the rest
   const dead = await task('dead', 200);
   const recent = await task('succeeded', 1);
   const unfinished = await task('pending', 200, false);
+  // The pending row has no message: left behind, it would hold up later specs that wait for the queues to drain.
+  try {
+    await checkRetention(old, dead, recent, unfinished, before);
+  } finally {
+    await h.db.query('DELETE FROM tasks WHERE id = ANY($1::uuid[])', [[dead, recent, unfinished]]);
+  }
+});
 
+async function checkRetention(
+  old: string[],
+  dead: string,
+  recent: string,
+  unfinished: string,
+  before: number,
+) {
   await waitFor(
     'the old finished tasks to go',
     async () => ((await present(old)) === 0 ? true : undefined),
@@ -77,9 +91,8 @@ it('removes old finished tasks and their attempts in batches, and keeps the rest
     expect(await present([recent, unfinished])).toBe(2);
   } finally {
     await strict.stop();
-    await h.db.query('DELETE FROM tasks WHERE id = ANY($1::uuid[])', [[recent, unfinished]]);
   }
-});
+}
 
 /** A flow `hoursAgo` old whose tasks (a chain) are in `statuses`; answers its id and its tasks' ids. */
 async function flow(statuses: string[], hoursAgo: number): Promise<{ id: string; tasks: string[] }> {
