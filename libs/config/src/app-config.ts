@@ -43,8 +43,12 @@ export interface AppConfig {
   amqp: { urls: string[]; heartbeatSeconds: number; publishTimeoutMs: number; managementUrls: string[] };
   /** The secret the relay signs task messages with and workers check them against. */
   taskSigningKey: string;
-  /** `wakeOnCommit`: a task due now is published right after its commit, not at the next poll. */
-  outbox: { pollMs: number; batchSize: number; wakeOnCommit: boolean };
+  /**
+   * `wakeOnCommit`: a task due now is published right after its commit, not at the next poll.
+   * `fallbackMs`: a submitted task due now is published by the request's gateway itself, its outbox
+   * row due this much later for the relay in case it is not (0: always the relay).
+   */
+  outbox: { pollMs: number; batchSize: number; wakeOnCommit: boolean; fallbackMs: number };
   /** `groupMax`: how many concurrent `POST /tasks` one statement may write (1: each its own, as before). */
   submit: { groupMax: number };
   /**

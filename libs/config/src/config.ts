@@ -66,6 +66,7 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
       pollMs: e.OUTBOX_POLL_MS,
       batchSize: e.OUTBOX_BATCH_SIZE,
       wakeOnCommit: e.OUTBOX_WAKE_ON_COMMIT,
+      fallbackMs: e.OUTBOX_FALLBACK_MS,
     },
     submit: { groupMax: e.SUBMIT_GROUP_MAX },
     lanes: laneWeights(e.LANE_WEIGHTS),

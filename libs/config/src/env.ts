@@ -70,6 +70,7 @@ export const envSchema = z
     OUTBOX_POLL_MS: int(10, 60_000, 100),
     OUTBOX_BATCH_SIZE: int(1, 10_000, 500),
     OUTBOX_WAKE_ON_COMMIT: bool(true),
+    OUTBOX_FALLBACK_MS: int(0, 600_000, 5000),
     SUBMIT_GROUP_MAX: int(1, 1000, 500),
     STATUS_PREFETCH: int(1, 10_000, 64),
     STATUS_BATCH_MS: int(0, 1000, 5),

@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { BackgroundLoop } from '@conveyor/common';
-import { GROUP_RATE_HEADER } from '@conveyor/contracts';
 import { Tx } from '@conveyor/db';
-import { AmqpService, SIGNATURE_HEADER, signTask } from '@conveyor/messaging';
+import { AmqpService } from '@conveyor/messaging';
 import { GroupDispatch } from './group-dispatch';
 import { ClaimedMessage, OutboxRepository } from './outbox.repository';
 import { TasksMetrics } from './tasks.metrics';
+import { publishedHeaders } from './task-message';
 
 /**
  * Publishes due outbox rows with confirms and deletes them in the transaction that locked them.
@@ -80,21 +80,11 @@ export class OutboxRelay {
     const outcomes = await Promise.allSettled(
       rows.map((r) => {
         const body = Buffer.from(r.body);
-        // A task message carries proof that this relay published it (workers run nothing else).
-        const rate = r.groupRate ? { [GROUP_RATE_HEADER]: r.groupRate } : {};
-        const headers =
-          r.taskId !== null && r.attempt !== null
-            ? {
-                ...r.headers,
-                ...rate,
-                [SIGNATURE_HEADER]: signTask(key, r.taskId, r.attempt, body, r.groupRate),
-              }
-            : r.headers;
         return this.amqp.publish(r.exchange, r.routingKey, body, {
           messageId: r.messageId,
           correlationId: r.taskId ?? undefined,
           type: r.messageType,
-          headers,
+          headers: publishedHeaders(key, r, body, r.groupRate),
         });
       }),
     );

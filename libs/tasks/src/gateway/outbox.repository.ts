@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database, Tx } from '@conveyor/db';
-import { TERMINAL_STATUSES, sourcesOf } from '@conveyor/contracts';
+import { sourcesOf } from '@conveyor/contracts';
 
 /** A message to publish, written in the same transaction as the change it announces. */
 export interface NewOutboxMessage {
@@ -55,6 +55,23 @@ export function outboxRecord(x: NewOutboxMessage) {
     group_name: x.group,
   };
 }
+
+/**
+ * Moves the tasks of published messages (`from`: rows `o` of task id and attempt) to `queued` where
+ * the state machine allows it; $3 are the statuses it comes from. queued_at is `queuedAt`, or the
+ * start or finish a worker's report already recorded if earlier (the message ran before this).
+ * `onlyCurrent`: a task already on a later attempt is left alone (a mark that can come late).
+ */
+const markQueued = (
+  from: string,
+  queuedAt: string,
+  onlyCurrent = false,
+) => `UPDATE tasks t SET updated_at = now(),
+    queued_at = COALESCE(t.queued_at, LEAST(${queuedAt}, t.started_at, t.finished_at)),
+    status = CASE WHEN t.status = ANY($3) THEN 'queued' ELSE t.status END,
+    attempts = GREATEST(t.attempts, o.attempt)
+  FROM ${from}
+  WHERE t.id = o.id${onlyCurrent ? ' AND t.attempts <= o.attempt' : ''}`;
 
 /** The outbox table: what the relay claims, publishes and removes. Locks outbox rows before tasks rows. */
 @Injectable()
@@ -153,17 +170,35 @@ export class OutboxRepository {
     await tx.query(`DELETE FROM outbox WHERE id = ANY($1::bigint[])`, [sent.map((r) => r.id)]);
     const tasks = sent.filter((r) => r.taskId !== null);
     if (tasks.length === 0) return;
-    // queued_at records the confirm even when a worker's report already overtook it (the message
-    // was confirmed before it could run), so never later than a finish already recorded.
-    await tx.query(
-      `UPDATE tasks t SET updated_at = now(),
-         queued_at = COALESCE(t.queued_at, CASE WHEN t.status = ANY($4) THEN LEAST(now(), t.finished_at) ELSE now() END),
-         status = CASE WHEN t.status = ANY($3) THEN 'queued' ELSE t.status END,
-         attempts = GREATEST(t.attempts, o.attempt)
-       FROM unnest($1::uuid[], $2::int[]) AS o(id, attempt)
-       WHERE t.id = o.id`,
-      [tasks.map((r) => r.taskId), tasks.map((r) => r.attempt ?? 1), sourcesOf('queued'), TERMINAL_STATUSES],
-    );
+    // now(): this transaction's start, before the publish.
+    await tx.query(markQueued('unnest($1::uuid[], $2::int[]) AS o(id, attempt)', 'now()'), [
+      tasks.map((r) => r.taskId),
+      tasks.map((r) => r.attempt ?? 1),
+      sourcesOf('queued'),
+    ]);
+  }
+
+  /**
+   * The same for task messages a gateway published right after their commit, found by task and
+   * message id. A row may be gone already (the worker's report removed it, or a relay took it at
+   * its fallback time): its task is marked all the same, as it was published (at `publishedAt`).
+   */
+  async removePublished(
+    sent: { taskId: string; messageId: string; attempt: number | null; publishedAt: Date }[],
+  ): Promise<void> {
+    if (sent.length === 0) return;
+    const ids = sent.map((m) => m.taskId);
+    await this.db.transaction(async (tx) => {
+      await tx.query(
+        `DELETE FROM outbox ob USING unnest($1::uuid[], $2::text[]) AS m(task_id, message_id)
+         WHERE ob.task_id = m.task_id AND ob.message_id = m.message_id`,
+        [ids, sent.map((m) => m.messageId)],
+      );
+      await tx.query(
+        markQueued('unnest($1::uuid[], $2::int[], $4::timestamptz[]) AS o(id, attempt, at)', 'o.at', true),
+        [ids, sent.map((m) => m.attempt ?? 1), sourcesOf('queued'), sent.map((m) => m.publishedAt)],
+      );
+    });
   }
 
   async backlog(): Promise<number> {

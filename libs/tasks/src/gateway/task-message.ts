@@ -1,5 +1,5 @@
-import { ATTEMPT_HEADER, Priority, TaskMessage, findTaskType } from '@conveyor/contracts';
-import { EXCHANGES, taskRoutingKey } from '@conveyor/messaging';
+import { ATTEMPT_HEADER, GROUP_RATE_HEADER, Priority, TaskMessage, findTaskType } from '@conveyor/contracts';
+import { EXCHANGES, SIGNATURE_HEADER, signTask, taskRoutingKey } from '@conveyor/messaging';
 import type { NewOutboxMessage } from './outbox.repository';
 
 export interface TaskIdentity {
@@ -31,4 +31,16 @@ export function taskOutboxMessage(task: TaskIdentity, attempt: number, available
     availableAt,
     group: task.group,
   };
+}
+
+/** A message's headers as published: a task message carries proof that this gateway sent it (workers run nothing else). */
+export function publishedHeaders(
+  key: string,
+  m: { taskId: string | null; attempt: number | null; headers: Record<string, unknown> },
+  body: Buffer,
+  groupRate?: string,
+): Record<string, unknown> {
+  if (m.taskId === null || m.attempt === null) return m.headers;
+  const rate = groupRate ? { [GROUP_RATE_HEADER]: groupRate } : {};
+  return { ...m.headers, ...rate, [SIGNATURE_HEADER]: signTask(key, m.taskId, m.attempt, body, groupRate) };
 }

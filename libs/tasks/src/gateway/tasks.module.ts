@@ -13,6 +13,7 @@ import { TasksMetrics } from './tasks.metrics';
 import { TasksRepository } from './tasks.repository';
 import { TasksService } from './tasks.service';
 import { TaskSubmissions } from './task-submissions';
+import { FastPublish } from './fast-publish';
 
 /** The gateway side of tasks: the API's services, report application, the outbox relay. */
 @Module({
@@ -27,6 +28,7 @@ import { TaskSubmissions } from './task-submissions';
     TasksMetrics,
     TasksService,
     TaskSubmissions,
+    FastPublish,
     TaskReportsService,
     TaskEventsService,
     OutboxRelay,

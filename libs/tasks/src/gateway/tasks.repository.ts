@@ -45,6 +45,8 @@ export interface PreparedTask {
   message: NewOutboxMessage;
   /** In a flow: a task with parents to wait for is stored `waiting` and its message is not written yet. */
   flow?: FlowPlacement;
+  /** Published by its gateway right after the commit; its outbox row is the fallback (see FastPublish). */
+  fast?: boolean;
 }
 
 export interface FlowPlacement {

@@ -30,6 +30,7 @@ import { IDEMPOTENCY_KEY, requestFingerprint } from './idempotency';
 import { OutboxRelay } from './outbox.relay';
 import { TaskGraphRepository } from './task-graph.repository';
 import { TaskSubmissions } from './task-submissions';
+import { FastPublish } from './fast-publish';
 
 const DEFAULT_MAX_ATTEMPTS = 3;
 
@@ -52,27 +53,29 @@ export class TasksService {
     private readonly amqp: AmqpService,
     private readonly relay: OutboxRelay,
     private readonly submissions: TaskSubmissions,
+    private readonly fast: FastPublish,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
    * Writes the task and its outbox message atomically (with the other submissions of the moment,
-   * when it has no idempotency key); the relay publishes it.
+   * when it has no idempotency key); once committed, it is published (see `committed`).
    */
   async create(dto: TaskCreateDto, idempotencyKey?: string): Promise<CreateResult> {
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw new TasksError('VALIDATION', 'Idempotency-Key must be 1..200 visible ASCII characters');
     }
     const prepared = this.prepare(dto, '', idempotencyKey ?? null);
+    this.fast.mark([prepared]);
     if (idempotencyKey === undefined && this.config.submit.groupMax > 1) {
       const task = await this.submissions.submit(prepared);
-      this.publishSoon([task.runAt]);
+      this.committed([prepared]);
       return { task: taskView(task), created: true };
     }
     const { task: row, message } = prepared;
     const task = await this.repo.insertWithMessage(row, message);
     if (task) {
-      this.publishSoon([task.runAt]);
+      this.committed([prepared]);
       return { task: taskView(task), created: true };
     }
     const existing = idempotencyKey ? await this.repo.findByIdempotencyKey(idempotencyKey) : null;
@@ -90,9 +93,16 @@ export class TasksService {
   /** Creates up to 1,000 tasks in one transaction: all of them, or none when one is invalid. */
   async createMany(dtos: TaskCreateDto[]): Promise<TaskResponseDto[]> {
     const prepared = dtos.map((dto, i) => this.prepare(dto, `items[${i}].`, null));
+    this.fast.mark(prepared);
     const tasks = await this.repo.insertMany(prepared);
-    this.publishSoon(tasks.map((t) => t.runAt));
+    this.committed(prepared);
     return tasks.map(taskView);
+  }
+
+  /** Committed: this gateway publishes the marked ones itself; the relay is woken for the others due now. */
+  private committed(items: PreparedTask[]): void {
+    this.fast.send(items);
+    this.publishSoon(items.filter((i) => !i.fast).map((i) => i.task.runAt));
   }
 
   /** A task due now need not wait for the relay's next poll: committed, its message goes out at once. */
