@@ -8,6 +8,8 @@ import { publishedHeaders } from './task-message';
 
 /** Messages published and not yet confirmed and removed; past this, submissions go to the relay. */
 const MAX_IN_FLIGHT = 10_000;
+/** How long a stopping gateway waits for its publishes and their rows' removal. */
+const SHUTDOWN_WAIT_MS = 5000;
 /** Outbox rows removed per statement. */
 const MAX_REMOVE = 5_000;
 
@@ -69,9 +71,17 @@ export class FastPublish implements BeforeApplicationShutdown {
     this.sending.add(sending);
   }
 
-  /** A stopping gateway finishes what it started, so its rows do not wait for the fallback. */
+  /**
+   * A stopping gateway finishes what it started, so its rows do not wait for the fallback; not
+   * longer than SHUTDOWN_WAIT_MS (say, with the broker away): a relay has those rows then.
+   */
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.all([...this.sending]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all([...this.sending]),
+      new Promise((resolve) => (timer = setTimeout(resolve, SHUTDOWN_WAIT_MS))),
+    ]);
+    clearTimeout(timer);
   }
 
   private async publish(messages: Sent[]): Promise<void> {
