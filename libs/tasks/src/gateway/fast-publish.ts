@@ -4,13 +4,13 @@ import { AmqpService } from '@conveyor/messaging';
 import { NewOutboxMessage, OutboxRepository } from './outbox.repository';
 import { PreparedTask } from './tasks.repository';
 import { TasksMetrics } from './tasks.metrics';
-import { publishedHeaders } from './task-message';
+import { publishSigned } from './task-message';
 
 /** Messages published and not yet confirmed and removed; past this, submissions go to the relay. */
 const MAX_IN_FLIGHT = 10_000;
 /** How long a stopping gateway waits for its publishes and their rows' removal. */
 const SHUTDOWN_WAIT_MS = 5000;
-/** Outbox rows removed per statement. */
+/** Outbox rows removed per transaction. */
 const MAX_REMOVE = 5_000;
 
 type Sent = NewOutboxMessage & { taskId: string; publishedAt: Date };
@@ -27,7 +27,7 @@ export class FastPublish implements BeforeApplicationShutdown {
   private readonly logger = new Logger(FastPublish.name);
   private inFlight = 0;
   private readonly sending = new Set<Promise<void>>();
-  /** Confirmed, their rows still to remove: one statement at a time takes all that are waiting. */
+  /** Confirmed, their rows still to remove: one transaction at a time takes all that are waiting. */
   private confirmed: Sent[] = [];
   private removing?: Promise<void>;
 
@@ -85,25 +85,16 @@ export class FastPublish implements BeforeApplicationShutdown {
   }
 
   private async publish(messages: Sent[]): Promise<void> {
-    const key = this.config.taskSigningKey;
-    const outcomes = await Promise.allSettled(
-      messages.map((m) => {
-        const body = Buffer.from(JSON.stringify(m.body));
-        return this.amqp.publish(m.exchange, m.routingKey, body, {
-          messageId: m.messageId,
-          correlationId: m.taskId,
-          type: m.messageType,
-          headers: publishedHeaders(key, m, body),
-        });
-      }),
+    const { sent, reason } = await publishSigned(
+      this.amqp,
+      this.metrics,
+      this.config.taskSigningKey,
+      messages,
+      (m) => Buffer.from(JSON.stringify(m.body)),
     );
-    const sent = messages.filter((_, i) => outcomes[i]?.status === 'fulfilled');
-    this.metrics.published.inc(sent.length);
-    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-    if (failed) {
-      this.metrics.publishFailures.inc(messages.length - sent.length);
+    if (sent.length < messages.length) {
       this.logger.warn(
-        `${messages.length - sent.length} messages not published after their commit (${String(failed.reason)}); ` +
+        `${messages.length - sent.length} messages not published after their commit (${String(reason)}); ` +
           `a relay publishes them when their outbox rows fall due`,
       );
     }

@@ -6,7 +6,7 @@ import { AmqpService } from '@conveyor/messaging';
 import { GroupDispatch } from './group-dispatch';
 import { ClaimedMessage, OutboxRepository } from './outbox.repository';
 import { TasksMetrics } from './tasks.metrics';
-import { publishedHeaders } from './task-message';
+import { publishSigned } from './task-message';
 
 /**
  * Publishes due outbox rows with confirms and deletes them in the transaction that locked them.
@@ -76,25 +76,16 @@ export class OutboxRelay {
 
   private async publish(tx: Tx, rows: ClaimedMessage[]): Promise<void> {
     if (rows.length === 0) return;
-    const key = this.config.taskSigningKey;
-    const outcomes = await Promise.allSettled(
-      rows.map((r) => {
-        const body = Buffer.from(r.body);
-        return this.amqp.publish(r.exchange, r.routingKey, body, {
-          messageId: r.messageId,
-          correlationId: r.taskId ?? undefined,
-          type: r.messageType,
-          headers: publishedHeaders(key, r, body, r.groupRate),
-        });
-      }),
+    const { sent, reason } = await publishSigned(
+      this.amqp,
+      this.metrics,
+      this.config.taskSigningKey,
+      rows,
+      (r) => Buffer.from(r.body),
     );
-    const sent = rows.filter((_, i) => outcomes[i]?.status === 'fulfilled');
     await this.outbox.markPublished(tx, sent);
-    this.metrics.published.inc(sent.length);
-    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-    if (failed) {
-      this.metrics.publishFailures.inc(rows.length - sent.length);
-      this.logger.warn(`${rows.length - sent.length} outbox publishes failed: ${String(failed.reason)}`);
+    if (sent.length < rows.length) {
+      this.logger.warn(`${rows.length - sent.length} outbox publishes failed: ${String(reason)}`);
     }
   }
 }

@@ -1,6 +1,7 @@
 import { ATTEMPT_HEADER, GROUP_RATE_HEADER, Priority, TaskMessage, findTaskType } from '@conveyor/contracts';
-import { EXCHANGES, SIGNATURE_HEADER, signTask, taskRoutingKey } from '@conveyor/messaging';
+import { AmqpService, EXCHANGES, SIGNATURE_HEADER, signTask, taskRoutingKey } from '@conveyor/messaging';
 import type { NewOutboxMessage } from './outbox.repository';
+import type { TasksMetrics } from './tasks.metrics';
 
 export interface TaskIdentity {
   id: string;
@@ -33,14 +34,51 @@ export function taskOutboxMessage(task: TaskIdentity, attempt: number, available
   };
 }
 
-/** A message's headers as published: a task message carries proof that this gateway sent it (workers run nothing else). */
-export function publishedHeaders(
+/** What publishing needs of an outbox message (its body apart, as the caller holds it). */
+export interface Publishable {
+  taskId: string | null;
+  attempt: number | null;
+  exchange: string;
+  routingKey: string;
+  messageId: string;
+  messageType: string;
+  headers: Record<string, unknown>;
+  /** A rate-limited group's worker-side limit, travelling with the message (signed with it). */
+  groupRate?: string;
+}
+
+/**
+ * Publishes each message with confirms, a task message signed (workers run nothing else), and
+ * counts them; answers those the broker confirmed, in order, and why the first other one was not.
+ */
+export async function publishSigned<T extends Publishable>(
+  amqp: AmqpService,
+  metrics: TasksMetrics,
   key: string,
-  m: { taskId: string | null; attempt: number | null; headers: Record<string, unknown> },
-  body: Buffer,
-  groupRate?: string,
-): Record<string, unknown> {
+  messages: T[],
+  bodyOf: (m: T) => Buffer,
+): Promise<{ sent: T[]; reason?: unknown }> {
+  const outcomes = await Promise.allSettled(
+    messages.map((m) => {
+      const body = bodyOf(m);
+      return amqp.publish(m.exchange, m.routingKey, body, {
+        messageId: m.messageId,
+        correlationId: m.taskId ?? undefined,
+        type: m.messageType,
+        headers: signedHeaders(key, m, body),
+      });
+    }),
+  );
+  const sent = messages.filter((_, i) => outcomes[i]?.status === 'fulfilled');
+  metrics.published.inc(sent.length);
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed) metrics.publishFailures.inc(messages.length - sent.length);
+  return { sent, reason: failed?.reason };
+}
+
+/** A message's headers as published: a task message carries proof that a gateway sent it. */
+function signedHeaders(key: string, m: Publishable, body: Buffer): Record<string, unknown> {
   if (m.taskId === null || m.attempt === null) return m.headers;
-  const rate = groupRate ? { [GROUP_RATE_HEADER]: groupRate } : {};
-  return { ...m.headers, ...rate, [SIGNATURE_HEADER]: signTask(key, m.taskId, m.attempt, body, groupRate) };
+  const rate = m.groupRate ? { [GROUP_RATE_HEADER]: m.groupRate } : {};
+  return { ...m.headers, ...rate, [SIGNATURE_HEADER]: signTask(key, m.taskId, m.attempt, body, m.groupRate) };
 }
