@@ -61,7 +61,7 @@ export class FastPublish implements BeforeApplicationShutdown {
     const publishedAt = new Date();
     const sent = items
       .filter((i) => i.fast && i.message.taskId !== null)
-      .map((i) => ({ ...i.message, publishedAt }) as Sent);
+      .map((i) => Object.assign({}, i.message, { publishedAt }) as Sent);
     if (sent.length === 0) return;
     this.inFlight += sent.length;
     const sending: Promise<void> = this.publish(sent).finally(() => {

@@ -79,6 +79,8 @@ export async function publishSigned<T extends Publishable>(
 /** A message's headers as published: a task message carries proof that a gateway sent it. */
 function signedHeaders(key: string, m: Publishable, body: Buffer): Record<string, unknown> {
   if (m.taskId === null || m.attempt === null) return m.headers;
-  const rate = m.groupRate ? { [GROUP_RATE_HEADER]: m.groupRate } : {};
-  return { ...m.headers, ...rate, [SIGNATURE_HEADER]: signTask(key, m.taskId, m.attempt, body, m.groupRate) };
+  const signed: Record<string, unknown> = Object.assign({}, m.headers);
+  if (m.groupRate) signed[GROUP_RATE_HEADER] = m.groupRate;
+  signed[SIGNATURE_HEADER] = signTask(key, m.taskId, m.attempt, body, m.groupRate);
+  return signed;
 }

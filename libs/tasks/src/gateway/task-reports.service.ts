@@ -201,9 +201,10 @@ export class TaskReportsService {
               this.config.retry,
             )
           : { retry: false as const };
+      // Object.assign, not spread: one report per task, and spread-then-add is slow in V8.
       return decision.retry
-        ? { ...r, next: 'retrying', delayMs: decision.delayMs }
-        : { ...r, next: r.status, delayMs: null };
+        ? Object.assign({}, r, { next: 'retrying' as const, delayMs: decision.delayMs })
+        : Object.assign({}, r, { next: r.status, delayMs: null });
     });
   }
 

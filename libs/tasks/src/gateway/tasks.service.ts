@@ -24,7 +24,7 @@ import { taskOutboxMessage } from './task-message';
 import { TaskAttemptsRepository } from './task-attempts.repository';
 import { TasksError } from './tasks.error';
 import { MAX_ATTEMPTS, TaskChangesRepository } from './task-changes.repository';
-import { PreparedTask, TasksRepository } from './tasks.repository';
+import { NewTask, PreparedTask, TasksRepository } from './tasks.repository';
 import { taskView } from './task-view';
 import { IDEMPOTENCY_KEY, requestFingerprint } from './idempotency';
 import { OutboxRelay } from './outbox.relay';
@@ -129,23 +129,18 @@ export class TasksService {
     if (runAt.getTime() > now + MAX_DELAY_SECONDS * 1000) {
       throw new TasksError('VALIDATION', `${label}runAt: at most ${MAX_DELAY_SECONDS / 86400} days ahead`);
     }
-    const task = {
+    const task: NewTask = {
       id: uuidv7(),
       type: contract.name,
       priority: dto.priority ?? 'normal',
       payload: dto.payload,
       group: dto.group ?? null,
+      maxAttempts: dto.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      runAt,
+      idempotencyKey,
+      idempotencyFingerprint: idempotencyKey === null ? null : requestFingerprint(dto),
     };
-    return {
-      task: {
-        ...task,
-        maxAttempts: dto.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-        runAt,
-        idempotencyKey,
-        idempotencyFingerprint: idempotencyKey === null ? null : requestFingerprint(dto),
-      },
-      message: taskOutboxMessage(task, 1, runAt),
-    };
+    return { task, message: taskOutboxMessage(task, 1, runAt) };
   }
 
   async get(id: string): Promise<TaskResponseDto> {

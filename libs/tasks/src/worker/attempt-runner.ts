@@ -206,7 +206,8 @@ export class AttemptRunner implements OnModuleInit, OnModuleDestroy {
     at = new Date().toISOString(),
   ): Promise<void> {
     return this.reports.report(
-      { ...status, taskId: run.taskId, attempt: run.attempt, at, workerId: this.workerId },
+      // Object.assign, not spread: a report per task, and spread-then-add is slow in V8.
+      Object.assign({}, status, { taskId: run.taskId, attempt: run.attempt, at, workerId: this.workerId }),
       run.priority,
     );
   }
