@@ -161,7 +161,8 @@ export class TaskAttemptsRepository {
    * the cancel and keeps no result, so its attempts must not show a success it did not take. A report
    * is recorded when it changed its task, when the task has not ended, or when its attempt was
    * already on record (it began while the task was live, say a running task cancelled): never for
-   * an attempt that began after its task ended (a stray or duplicate message).
+   * an attempt that began after its task ended (a stray or duplicate message). Joins, not EXISTS:
+   * those were planned as hashed scans of all of tasks and task_attempts for every batch.
    */
   async recordAttempts(tx: Tx, reports: FoldedReport[], applied: readonly string[]): Promise<void> {
     if (reports.length === 0) return;
@@ -175,9 +176,8 @@ export class TaskAttemptsRepository {
        FROM jsonb_to_recordset($1::jsonb)
          AS x(id uuid, attempt int, status text, at timestamptz, started_at timestamptz, error jsonb)
        LEFT JOIN tasks t ON t.id = x.id
-       WHERE x.id = ANY($2::uuid[])
-         OR EXISTS (SELECT 1 FROM tasks t WHERE t.id = x.id AND t.status <> ALL($3))
-         OR EXISTS (SELECT 1 FROM task_attempts a WHERE a.task_id = x.id AND a.attempt = x.attempt)
+       LEFT JOIN task_attempts a ON a.task_id = x.id AND a.attempt = x.attempt
+       WHERE x.id = ANY($2::uuid[]) OR t.status <> ALL($3) OR a.task_id IS NOT NULL
        ON CONFLICT (task_id, attempt) DO UPDATE SET
          status = CASE WHEN task_attempts.status = 'running' THEN EXCLUDED.status ELSE task_attempts.status END,
          started_at = COALESCE(task_attempts.started_at, EXCLUDED.started_at),
