@@ -10,7 +10,11 @@ import { AppName, PORT_VARIABLE, RunningApp, amqpUrlFor, appScript, startProcess
 import { authHeaders } from './auth';
 import { cpuDelta } from './cpu';
 
+/** The short runs: the in-process raw broker, the due burst and the scale runs. */
 export const TASKS = Number(process.env.BENCH_TASKS ?? 10_000);
+/** The batch run covers the baselines' work (100,000); one POST per task is slower, so fewer. */
+export const BATCH_TASKS = Number(process.env.BENCH_BATCH_TASKS ?? 100_000);
+export const SINGLE_TASKS = Number(process.env.BENCH_SINGLE_TASKS ?? 20_000);
 export const SUBMIT_CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 
 export function percentile(sorted: number[], p: number): number {
@@ -96,6 +100,8 @@ export function sendFor(
 
 export interface RunResult {
   mode: string;
+  /** Tasks in the run. */
+  count: number;
   /** CPU seconds each component spent during the run. */
   cpu: Record<string, number>;
   seconds: number;
@@ -131,7 +137,10 @@ export async function allSucceeded(
   if (rows[0].n !== expected) throw new Error(`${rows[0].n} of ${expected} tasks succeeded`);
 }
 
-/** Submits TASKS tasks (one per POST, or 1,000 per batch) and waits until all have succeeded. */
+/**
+ * Submits `count` tasks (one per POST, or 1,000 per batch; by default BATCH_TASKS or SINGLE_TASKS)
+ * and waits until all have succeeded.
+ */
 export async function conveyorRun(
   db: Client,
   url: string,
@@ -139,16 +148,17 @@ export async function conveyorRun(
   stack: () => Record<string, number>,
   /** Leave the tasks already in the table (the scale runs); only the run's own are counted. */
   keep = false,
+  count = mode === 'single' ? SINGLE_TASKS : BATCH_TASKS,
 ): Promise<RunResult> {
   const since = keep ? new Date(Date.now() - 1000) : undefined;
   if (!keep) await db.query('TRUNCATE tasks, outbox, task_attempts CASCADE');
   const requests =
     mode === 'single'
-      ? Array.from({ length: TASKS }, () => ({ path: '/tasks', body: JSON.stringify(TASK) }))
-      : Array.from({ length: Math.ceil(TASKS / 1000) }, (_, i) => ({
+      ? Array.from({ length: count }, () => ({ path: '/tasks', body: JSON.stringify(TASK) }))
+      : Array.from({ length: Math.ceil(count / 1000) }, (_, i) => ({
           path: '/tasks/batch',
           body: JSON.stringify({
-            items: Array.from({ length: Math.min(1000, TASKS - i * 1000) }, () => TASK),
+            items: Array.from({ length: Math.min(1000, count - i * 1000) }, () => TASK),
           }),
         }));
   const concurrency = mode === 'single' ? SUBMIT_CONCURRENCY : 4;
@@ -165,7 +175,7 @@ export async function conveyorRun(
     }),
   );
   const submitSeconds = (performance.now() - started) / 1000;
-  await allSucceeded(db, 20, TASKS, since);
+  await allSucceeded(db, 20, count, since);
   const seconds = (performance.now() - started) / 1000;
   const cpu = cpuDelta(cpuBefore, stack());
   const { rows } = await db.query<{ ms: number }>(
@@ -178,7 +188,8 @@ export async function conveyorRun(
     mode,
     cpu,
     seconds,
-    rate: TASKS / seconds,
+    count,
+    rate: count / seconds,
     submitSeconds,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),

@@ -7,7 +7,7 @@ import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { startAll } from '../tools/apps';
 import { authHeaders } from './auth';
-import { RunResult, conveyorRun, startApp } from './runs';
+import { RunResult, TASKS, conveyorRun, startApp } from './runs';
 
 const ROWS = Number(process.env.BENCH_SCALE_ROWS ?? 5_000_000);
 const OLD = Number(process.env.BENCH_RETENTION_ROWS ?? 1_000_000);
@@ -79,10 +79,10 @@ export async function scaleBench(): Promise<ScaleResult> {
   ]);
   let gateway = first;
   try {
-    await conveyorRun(db, gateway.url, 'batch', none); // warm-up: the first run of fresh apps is slower
-    const empty = await conveyorRun(db, gateway.url, 'batch', none);
+    await conveyorRun(db, gateway.url, 'batch', none, false, TASKS); // warm-up: the first run of fresh apps is slower
+    const empty = await conveyorRun(db, gateway.url, 'batch', none, false, TASKS);
     const fillSeconds = await fill(db);
-    const full = await conveyorRun(db, gateway.url, 'batch', none, true);
+    const full = await conveyorRun(db, gateway.url, 'batch', none, true, TASKS);
     const list = [
       await listLatency(gateway.url, '/tasks?status=failed&type=demo.work&limit=20'),
       await listLatency(gateway.url, '/tasks?status=succeeded&type=demo.work&limit=20&offset=100'),
@@ -90,7 +90,7 @@ export async function scaleBench(): Promise<ScaleResult> {
     await gateway.stop();
     gateway = await startApp('gateway', 3900, { RETENTION_INTERVAL_SECONDS: '1' });
     const before = await oldRows(db);
-    const duringRetention = await conveyorRun(db, gateway.url, 'batch', none, true);
+    const duringRetention = await conveyorRun(db, gateway.url, 'batch', none, true, TASKS);
     const after = await oldRows(db);
     return {
       rows: ROWS,
