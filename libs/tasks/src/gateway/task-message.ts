@@ -35,17 +35,13 @@ export function taskOutboxMessage(task: TaskIdentity, attempt: number, available
 }
 
 /** What publishing needs of an outbox message (its body apart, as the caller holds it). */
-export interface Publishable {
-  taskId: string | null;
-  attempt: number | null;
-  exchange: string;
-  routingKey: string;
-  messageId: string;
-  messageType: string;
-  headers: Record<string, unknown>;
+export type Publishable = Pick<
+  NewOutboxMessage,
+  'taskId' | 'attempt' | 'exchange' | 'routingKey' | 'messageId' | 'messageType' | 'headers'
+> & {
   /** A rate-limited group's worker-side limit, travelling with the message (signed with it). */
   groupRate?: string;
-}
+};
 
 /**
  * Publishes each message with confirms, a task message signed (workers run nothing else), and

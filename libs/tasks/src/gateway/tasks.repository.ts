@@ -76,10 +76,10 @@ export const TASK_COLUMNS = `id, type, payload, priority, status, progress, resu
   finished_at AS "finishedAt", updated_at AS "updatedAt", flow_id AS "flowId", flow_key AS "flowKey",
   group_name AS "group"`;
 
-/** The tasks table: creating tasks with their first message, and reading them. */
 /** What `q` searches: the expression of the trigram index tasks_search_trgm_idx, word for word. */
 const SEARCH_TEXT = `(payload::text || ' ' || coalesce(result::text, '') || ' ' || coalesce(error::text, ''))`;
 
+/** The tasks table: creating tasks with their first message, and reading them. */
 @Injectable()
 export class TasksRepository {
   constructor(private readonly db: Database) {}
@@ -271,10 +271,7 @@ export class TasksRepository {
   }
 }
 
-/**
- * A task as the insert above stores it: what the row holds before anything happened to it. Each
- * field by name: the rest-and-spread form cost ~20 µs a task in V8.
- */
+/** A task as the insert above stores it, field by field (rest-and-spread cost ~20 µs a task in V8). */
 function newTaskRow(task: NewTask, createdAt: Date, flow: FlowPlacement | undefined): TaskRow {
   return {
     id: task.id,
