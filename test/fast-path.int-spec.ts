@@ -3,8 +3,8 @@ import { allFinished, harness, metricValue, request, startApp, waitFor } from '.
 
 /**
  * A submitted task due now is published by its gateway right after the commit; its outbox row,
- * due OUTBOX_FALLBACK_MS later, is removed once the broker confirmed it, and is the fallback when
- * that gateway dies first.
+ * due OUTBOX_FALLBACK_MS later, is removed a second after the broker confirmed it (marking the
+ * task queued unless a report came first), and is the fallback when that gateway dies first.
  */
 const h = harness();
 const TASK = { type: 'demo.work', payload: { seconds: 0, cpuBound: false } };
@@ -48,6 +48,24 @@ describe('publishing right after commit', () => {
         return rows[0].n === 20 ? true : undefined;
       });
       expect(await metricValue(gateway.url, 'conveyor_outbox_published_total')).toBeGreaterThanOrEqual(20);
+      // A second after each publish, its queued mark finds the task finished and writes nothing.
+      const versions = async () =>
+        (
+          await h.db.query<{ id: string; v: string }>(
+            `SELECT id, xmin::text AS v FROM tasks WHERE id = ANY($1::uuid[]) ORDER BY id`,
+            [ids],
+          )
+        ).rows;
+      const whenFinished = await versions();
+      const marks = await waitFor('the queued marks of all 20', async () => {
+        const count = async (result: string) =>
+          (await metricValue(gateway.url, 'conveyor_outbox_queued_marks_total', `result="${result}"`)) ?? 0;
+        const [marked, skipped] = [await count('marked'), await count('skipped')];
+        return marked + skipped >= 20 ? { marked, skipped } : undefined;
+      });
+      expect(marks.marked + marks.skipped).toBe(20);
+      expect(marks.skipped).toBeGreaterThan(0);
+      expect(await versions()).toEqual(whenFinished);
     } finally {
       await gateway.stop();
     }

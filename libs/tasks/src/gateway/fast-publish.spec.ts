@@ -23,7 +23,8 @@ function parts(options: { connected?: boolean; refuse?: string[]; firstRemoval?:
   const outbox = {
     removePublished: (sent: { taskId: string }[]) => {
       removals.push(sent.map((m) => m.taskId));
-      return removals.length === 1 && options.firstRemoval ? options.firstRemoval : Promise.resolve();
+      const done = removals.length === 1 && options.firstRemoval ? options.firstRemoval : Promise.resolve();
+      return done.then(() => sent.length);
     },
   };
   return {
@@ -85,22 +86,49 @@ describe('FastPublish', () => {
     }
   });
 
-  it('removes the rows of confirmed messages only, one statement at a time taking all confirmed meanwhile', async () => {
-    let release = () => {};
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const { amqp, outbox, published, removals } = parts({ refuse: ['b'], firstRemoval: gate });
-    const fast = new FastPublish(outbox, amqp, metrics, config);
-    const items = ['a', 'b', 'c', 'd'].map((id) => item(id));
-    fast.mark(items);
-    fast.send(items.slice(0, 1));
-    await new Promise((resolve) => setImmediate(resolve)); // a's removal is in flight
-    fast.send(items.slice(1, 3));
-    fast.send(items.slice(3));
-    fast.send([item('not-marked')]);
-    await new Promise((resolve) => setImmediate(resolve));
-    release();
-    await fast.beforeApplicationShutdown();
-    expect(published.sort()).toEqual(['a', 'b', 'c', 'd']);
-    expect(removals.map((r) => r.sort())).toEqual([['a'], ['c', 'd']]);
+  describe('removal of the rows', () => {
+    // Fake clocks: the removal waits a second after the publish (see MARK_DELAY_MS).
+    beforeEach(() => jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick'] }));
+    afterEach(() => jest.useRealTimers());
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+    it('removes the rows of confirmed messages only, one statement at a time taking all confirmed meanwhile', async () => {
+      let release = () => {};
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const { amqp, outbox, published, removals } = parts({ refuse: ['b'], firstRemoval: gate });
+      const fast = new FastPublish(outbox, amqp, metrics, config);
+      const items = ['a', 'b', 'c', 'd'].map((id) => item(id));
+      fast.mark(items);
+      fast.send(items.slice(0, 1));
+      await jest.advanceTimersByTimeAsync(1000); // a's removal is in flight
+      expect(removals).toEqual([['a']]);
+      fast.send(items.slice(1, 3));
+      fast.send(items.slice(3));
+      fast.send([item('not-marked')]);
+      await jest.advanceTimersByTimeAsync(1000);
+      expect(removals).toHaveLength(1); // c and d wait for a's statement
+      release();
+      await jest.advanceTimersByTimeAsync(0);
+      await fast.beforeApplicationShutdown();
+      expect(published.sort()).toEqual(['a', 'b', 'c', 'd']);
+      expect(removals.map((r) => r.sort())).toEqual([['a'], ['c', 'd']]);
+    });
+
+    it('waits a second after the publish, so a quick report marks its task first; a stopping gateway does not wait', async () => {
+      const { amqp, outbox, removals } = parts();
+      const fast = new FastPublish(outbox, amqp, metrics, config);
+      const items = [item('a'), item('b')];
+      fast.mark(items);
+      fast.send(items.slice(0, 1));
+      await jest.advanceTimersByTimeAsync(999);
+      expect(removals).toEqual([]);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(removals).toEqual([['a']]);
+      fast.send(items.slice(1));
+      await turn();
+      expect(removals).toHaveLength(1);
+      await fast.beforeApplicationShutdown();
+      expect(removals).toEqual([['a'], ['b']]);
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database, Tx } from '@conveyor/db';
+import { Database, Tx, execute } from '@conveyor/db';
 import { sourcesOf } from '@conveyor/contracts';
 
 /** A message to publish, written in the same transaction as the change it announces. */
@@ -60,20 +60,17 @@ export function outboxRecord(x: NewOutboxMessage) {
  * Moves the tasks of published messages (`from`: rows `o` of task id and attempt) to `queued` where
  * the state machine allows it; $3 are the statuses it comes from. queued_at is `queuedAt`, or the
  * start or finish a worker's report already recorded if earlier (the message ran before this).
- * `onlyCurrent`: a task already on a later attempt is left alone (a mark that can come late).
+ * `late`: a mark that comes after the worker may have reported; it changes only a task still
+ * waiting for it, on that attempt (a task a report moved on got its queued_at from the report).
  * `$1` holds the task ids again, as `= ANY`: the planner can read them by primary key, where a
  * join to the function scan alone was planned as a scan of the whole tasks table.
  */
-const markQueued = (
-  from: string,
-  queuedAt: string,
-  onlyCurrent = false,
-) => `UPDATE tasks t SET updated_at = now(),
+const markQueued = (from: string, queuedAt: string, late = false) => `UPDATE tasks t SET updated_at = now(),
     queued_at = COALESCE(t.queued_at, LEAST(${queuedAt}, t.started_at, t.finished_at)),
     status = CASE WHEN t.status = ANY($3) THEN 'queued' ELSE t.status END,
     attempts = GREATEST(t.attempts, o.attempt)
   FROM ${from}
-  WHERE t.id = o.id AND t.id = ANY($1::uuid[])${onlyCurrent ? ' AND t.attempts <= o.attempt' : ''}`;
+  WHERE t.id = o.id AND t.id = ANY($1::uuid[])${late ? ' AND t.attempts <= o.attempt AND t.status = ANY($3)' : ''}`;
 
 /** The outbox table: what the relay claims, publishes and removes. Locks outbox rows before tasks rows. */
 @Injectable()
@@ -183,14 +180,16 @@ export class OutboxRepository {
   /**
    * The same for task messages a gateway published right after their commit, found by task and
    * message id. A row may be gone already (the worker's report removed it, or a relay took it at
-   * its fallback time): its task is marked all the same, as it was published (at `publishedAt`).
+   * its fallback time). Only a task still waiting for its message is marked (queued at
+   * `publishedAt`): one a report already moved on is left as it is, which writes no row version.
+   * Answers how many it marked.
    */
   async removePublished(
     sent: { taskId: string; messageId: string; attempt: number | null; publishedAt: Date }[],
-  ): Promise<void> {
-    if (sent.length === 0) return;
+  ): Promise<number> {
+    if (sent.length === 0) return 0;
     const ids = sent.map((m) => m.taskId);
-    await this.db.transaction(async (tx) => {
+    return this.db.transaction(async (tx) => {
       await tx.query(
         // A message id names its task and attempt, so the two lists find exactly the sent rows. A
         // join to unnest() was planned as a hash join over the whole outbox, 0.2-0.7 s a statement
@@ -198,10 +197,12 @@ export class OutboxRepository {
         `DELETE FROM outbox WHERE task_id = ANY($1::uuid[]) AND message_id = ANY($2::text[])`,
         [ids, sent.map((m) => m.messageId)],
       );
-      await tx.query(
+      const { count } = await execute(
+        tx,
         markQueued('unnest($1::uuid[], $2::int[], $4::timestamptz[]) AS o(id, attempt, at)', 'o.at', true),
         [ids, sent.map((m) => m.attempt ?? 1), sourcesOf('queued'), sent.map((m) => m.publishedAt)],
       );
+      return count;
     });
   }
 

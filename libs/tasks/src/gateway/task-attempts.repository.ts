@@ -123,6 +123,8 @@ export class TaskAttemptsRepository {
       tx,
       `UPDATE tasks t SET
          status = v.next,
+         -- A report that beat its gateway's queued mark (FastPublish marks late): queued by its start.
+         queued_at = COALESCE(t.queued_at, LEAST(v.started_at, v.at)),
          started_at = COALESCE(v.started_at, t.started_at, v.at),
          finished_at = CASE WHEN v.next IN ('succeeded', 'failed', 'cancelled') THEN COALESCE(t.finished_at, v.at) ELSE t.finished_at END,
          result = CASE WHEN v.status = 'succeeded' THEN v.result ELSE t.result END,
