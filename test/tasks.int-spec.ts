@@ -180,6 +180,21 @@ describe('tasks end to end', () => {
       return (r.body.items as { id: string }[]).map((t) => t.id);
     };
     expect(await ids(`q=${ok}`)).toEqual([succeeded.body.id]);
+    // An unfinished task is found too (the trigram index holds finished ones only).
+    const waits = mark();
+    const pending = await submit(
+      { seconds: 0, cpuBound: false, value: waits },
+      { runAt: new Date(Date.now() + 3_600_000).toISOString() },
+    );
+    expect(pending.status).toBe(201);
+    expect(await ids(`q=${waits}`)).toEqual([pending.body.id]);
+    expect(await ids(`q=${waits}&status=pending`)).toEqual([pending.body.id]);
+    expect(await ids(`q=${waits}&status=succeeded`)).toEqual([]);
+    const cancelled = await request(h.gateway.url, 'PATCH', `/tasks/${pending.body.id}`, {
+      status: 'cancelled',
+    });
+    expect(cancelled.status).toBe(200);
+    expect(await ids(`q=${waits}`)).toEqual([pending.body.id]); // now through the trigram index
     expect(await ids(`q=${bad}&status=failed`)).toEqual([failed.body.id]);
     // The error's words, in another case: the failed one is found, the succeeded one is not.
     const words = await ids(

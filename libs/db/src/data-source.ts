@@ -16,6 +16,7 @@ import { GroupWindows1764900000000 } from './migrations/1764900000000-group-wind
 import { Workers1765000000000 } from './migrations/1765000000000-workers';
 import { DeadLetters1765100000000 } from './migrations/1765100000000-dead-letters';
 import { TaskSearch1765200000000 } from './migrations/1765200000000-task-search';
+import { TaskSearchFinished1765300000000 } from './migrations/1765300000000-task-search-finished';
 
 export const MIGRATIONS = [
   Init1763700000000,
@@ -34,6 +35,7 @@ export const MIGRATIONS = [
   Workers1765000000000,
   DeadLetters1765100000000,
   TaskSearch1765200000000,
+  TaskSearchFinished1765300000000,
 ];
 
 /** The one set of data-source options, used by the app and by the migration runner alike. */

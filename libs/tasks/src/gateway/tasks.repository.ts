@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CommitRow, Database, Tx, commitRowCte, commitRowsCte, execute } from '@conveyor/db';
 import { Priority, TaskErrorInfo, TaskStatus } from '@conveyor/contracts';
+import { TEXT_SEARCH } from './task-search';
 import { NewOutboxMessage, OUTBOX_COLUMNS, OUTBOX_RECORD, outboxRecord } from './outbox.repository';
 
 /** A row of the tasks table as this repository reads it. Services map it to the API's TaskResponseDto. */
@@ -75,9 +76,6 @@ export const TASK_COLUMNS = `id, type, payload, priority, status, progress, resu
   created_at AS "createdAt", queued_at AS "queuedAt", started_at AS "startedAt",
   finished_at AS "finishedAt", updated_at AS "updatedAt", flow_id AS "flowId", flow_key AS "flowKey",
   group_name AS "group"`;
-
-/** What `q` searches: the expression of the trigram index tasks_search_trgm_idx, word for word. */
-const SEARCH_TEXT = `(payload::text || ' ' || coalesce(result::text, '') || ' ' || coalesce(error::text, ''))`;
 
 /** The tasks table: creating tasks with their first message, and reading them. */
 @Injectable()
@@ -193,7 +191,7 @@ export class TasksRepository {
 
   async list(filter: TaskFilter): Promise<TaskRow[]> {
     // The text search is added only when asked, so the plans without it stay as they were.
-    const search = filter.q === undefined ? '' : `AND ${SEARCH_TEXT} ILIKE $10`;
+    const search = filter.q === undefined ? '' : TEXT_SEARCH;
     return this.db.query(
       `SELECT ${TASK_COLUMNS} FROM tasks
        WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR type = $2)
