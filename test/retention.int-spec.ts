@@ -124,6 +124,11 @@ it('removes an old flow once all its tasks are past retention, with its tasks an
     200,
   );
   expect(await present(done.tasks)).toBe(0);
+  // The flow's delete cascades to its tasks, and their statement trigger takes their attempts.
+  const attempts = await h.db.query('SELECT 1 FROM task_attempts WHERE task_id = ANY($1::uuid[])', [
+    done.tasks,
+  ]);
+  expect(attempts.rowCount).toBe(0);
   const edges = await h.db.query('SELECT 1 FROM task_parents WHERE flow_id = $1', [done.id]);
   expect(edges.rowCount).toBe(0);
   // The other flow's old succeeded task stays with it: its waiting child still needs its result.
@@ -146,6 +151,16 @@ it('lets a person delete a finished task (a dead one, say), and refuses an unfin
   );
   expect(attempts.rows[0].n).toBe(0);
   expect((await request(h.gateway.url, 'DELETE', `/tasks/${dead}`)).status).toBe(404);
+  // A task's outbox rows go with it too (a scheduled retry of a task deleted by hand, say).
+  const withRow = await task('failed', 1);
+  await h.db.query(
+    `INSERT INTO outbox (task_id, attempt, exchange, routing_key, message_id, message_type, body, headers, available_at)
+     VALUES ($1, 2, 'conveyor.tasks', 'task.normal.io', $2, 'task', '{}', '{}', now() + interval '1 hour')`,
+    [withRow, `${withRow}:2`],
+  );
+  expect((await request(h.gateway.url, 'DELETE', `/tasks/${withRow}`)).status).toBe(204);
+  expect((await h.db.query('SELECT 1 FROM outbox WHERE task_id = $1', [withRow])).rowCount).toBe(0);
+  expect((await h.db.query('SELECT 1 FROM task_attempts WHERE task_id = $1', [withRow])).rowCount).toBe(0);
   expect((await request(h.gateway.url, 'DELETE', '/tasks/nope')).status).toBe(400);
   expect(await present([pending])).toBe(1);
   await h.db.query('DELETE FROM tasks WHERE id = $1', [pending]);

@@ -17,6 +17,7 @@ import { Workers1765000000000 } from './migrations/1765000000000-workers';
 import { DeadLetters1765100000000 } from './migrations/1765100000000-dead-letters';
 import { TaskSearch1765200000000 } from './migrations/1765200000000-task-search';
 import { TaskSearchFinished1765300000000 } from './migrations/1765300000000-task-search-finished';
+import { TaskRowsCascade1765400000000 } from './migrations/1765400000000-task-rows-cascade';
 
 export const MIGRATIONS = [
   Init1763700000000,
@@ -36,6 +37,7 @@ export const MIGRATIONS = [
   DeadLetters1765100000000,
   TaskSearch1765200000000,
   TaskSearchFinished1765300000000,
+  TaskRowsCascade1765400000000,
 ];
 
 /** The one set of data-source options, used by the app and by the migration runner alike. */

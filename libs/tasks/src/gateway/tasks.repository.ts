@@ -217,8 +217,9 @@ export class TasksRepository {
 
   /**
    * Deletes up to `limit` tasks in `statuses` that finished before `before`, with their attempts
-   * (the foreign keys cascade); a flow's tasks go with their flow. Finished before means created before too, so the created_at index
-   * bounds the scan; rows another transaction holds are left for a later pass.
+   * (a statement trigger deletes those); a flow's tasks go with their flow. Finished before means
+   * created before too, so the created_at index bounds the scan; rows another transaction holds
+   * are left for a later pass.
    */
   async deleteFinished(statuses: TaskStatus[], before: Date, limit: number): Promise<number> {
     const { count } = await execute(
