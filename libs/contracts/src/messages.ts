@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoDateTime } from './datetime';
 import { GROUP_LIMIT_MAX, GROUP_NAME } from './groups';
 import { PRIORITIES } from './task-status';
 
@@ -28,9 +29,9 @@ export const statusMessageSchema = z
     taskId: z.string().uuid(),
     attempt: z.number().int().min(1),
     status: z.enum(WORKER_STATUSES),
-    at: z.string().datetime({ offset: true }),
+    at: isoDateTime(),
     /** On an outcome whose attempt ended before its `running` report was due: when it began. */
-    startedAt: z.string().datetime({ offset: true }).optional(),
+    startedAt: isoDateTime().optional(),
     workerId: z.string().max(200).optional(),
     progress: z.number().int().min(0).max(100).optional(),
     result: z.unknown().optional(),
@@ -108,7 +109,7 @@ export const ratesMessageSchema = z
     rates: z
       .record(z.string().regex(/^[A-Z]{3}$/), z.string().regex(/^\d{1,12}(\.\d{1,12})?$/))
       .refine((r) => Object.keys(r).length > 0, 'must not be empty'),
-    fetchedAt: z.string().datetime({ offset: true }),
+    fetchedAt: isoDateTime(),
   })
   .strict();
 export type RatesMessage = z.infer<typeof ratesMessageSchema>;

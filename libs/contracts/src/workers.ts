@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoDateTime } from './datetime';
 
 /** `type` of a worker's heartbeat on `conveyor.status` (routing key `worker.heartbeat`). */
 export const WORKER_HEARTBEAT_TYPE = 'conveyor.worker.heartbeat';
@@ -14,8 +15,8 @@ export const workerHeartbeatSchema = z
     host: z.string().min(1).max(255),
     pid: z.number().int().positive(),
     version: z.string().min(1).max(50),
-    startedAt: z.string().datetime({ offset: true }),
-    at: z.string().datetime({ offset: true }),
+    startedAt: isoDateTime(),
+    at: isoDateTime(),
     /** How often it beats, so a gateway can tell when it missed three. */
     intervalMs: z.number().int().min(50).max(3_600_000),
     /** host:port of the RabbitMQ node it is connected to. */
