@@ -157,22 +157,28 @@ async function main(): Promise<void> {
   if (search) lines.push(...searchLines(search));
   process.stdout.write(`\n${lines.join('\n')}\n`);
   // Flat keys, numbers only; a run that skips a part leaves its keys out.
-  const [batch, single] = c.runs;
+  const batch = c.runs.find((r) => r.mode === 'batch');
+  const single = c.runs.find((r) => r.mode === 'single');
   const results: Record<string, number> = {
     raw_short_msgs_per_s: Math.round(raw.rate),
     ...(rawRight && bull
       ? {
           raw_msgs_per_s: Math.round(rawRight.rate),
           bullmq_jobs_per_s: Math.round(bull.rate),
-          batch_vs_raw: round3(batch.rate / rawRight.rate),
-          batch_vs_bullmq: round3(batch.rate / bull.rate),
+          ...(batch
+            ? {
+                batch_vs_raw: round3(batch.rate / rawRight.rate),
+                batch_vs_bullmq: round3(batch.rate / bull.rate),
+              }
+            : {}),
           ...(single ? { single_vs_raw: round3(single.rate / rawRight.rate) } : {}),
         }
       : {}),
-    batch_tasks_per_s: Math.round(batch.rate),
-    batch_ratio: round3(batch.rate / raw.rate),
+    ...(batch
+      ? { batch_tasks_per_s: Math.round(batch.rate), batch_ratio: round3(batch.rate / raw.rate) }
+      : {}),
     ...(single ? { single_tasks_per_s: Math.round(single.rate), single_p99_ms: Math.round(single.p99) } : {}),
-    ...(batchOpen && singleOpen
+    ...(batch && single && batchOpen && singleOpen
       ? {
           batch_noauth_tasks_per_s: Math.round(batchOpen.rate),
           single_noauth_tasks_per_s: Math.round(singleOpen.rate),

@@ -131,7 +131,7 @@ async function steadyRun(db: Client, url: string): Promise<SteadyResult> {
 
 export async function conveyor(): Promise<{
   runs: RunResult[];
-  /** The batch and single runs again with AUTH=off (empty for BENCH_ONLY=batch). */
+  /** The batch and single runs again with AUTH=off (empty for BENCH_ONLY=batch or single). */
   unauthenticated: RunResult[];
   burst?: BurstResult;
   steady?: SteadyResult;
@@ -158,15 +158,17 @@ export async function conveyor(): Promise<{
         'load generator': (own.user + own.system) / 1e6,
       };
     };
-    // BENCH_ONLY=batch: the batch run alone (say, to profile it).
-    const batchOnly = process.env.BENCH_ONLY === 'batch';
-    const runs = [await conveyorRun(db, url, 'batch', stack)];
-    if (!batchOnly) runs.push(await conveyorRun(db, url, 'single', stack));
-    const steady = batchOnly ? undefined : await steadyRun(db, url);
-    const burst = batchOnly ? undefined : await dueBurst(db, url);
+    // BENCH_ONLY=batch or single: that run alone (say, to profile it).
+    const only = process.env.BENCH_ONLY;
+    const oneRun = only === 'batch' || only === 'single';
+    const runs: RunResult[] = [];
+    if (only !== 'single') runs.push(await conveyorRun(db, url, 'batch', stack));
+    if (only !== 'batch') runs.push(await conveyorRun(db, url, 'single', stack));
+    const steady = oneRun ? undefined : await steadyRun(db, url);
+    const burst = oneRun ? undefined : await dueBurst(db, url);
     // The same two runs on a gateway with AUTH=off: what keys, scopes and rate limits cost.
     const unauthenticated: RunResult[] = [];
-    if (!batchOnly) {
+    if (!oneRun) {
       await gateway.stop();
       gateway = await startApp('gateway', 3900, { AUTH: 'off' });
       unauthenticated.push(await conveyorRun(db, url, 'batch', stack));
