@@ -17,9 +17,14 @@ export class TaskSearchFinished1765300000000 implements MigrationInterface {
     await q.query(
       `CREATE INDEX tasks_search_trgm_idx ON tasks USING gin (${TASK_SEARCH_TEXT} gin_trgm_ops) WHERE ${FINISHED}`,
     );
+    // ANALYZE kept statistics of the whole index's expression, not of the partial one's: without
+    // these the planner guessed 98 rows for a term 20,000 tasks have, and sorted them all instead
+    // of reading the newest through tasks_created_idx (268 ms against 8 ms on 1,000,000 tasks).
+    await q.query(`CREATE STATISTICS tasks_search_text_stats ON (${TASK_SEARCH_TEXT}) FROM tasks`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP STATISTICS tasks_search_text_stats`);
     await q.query(`DROP INDEX tasks_search_trgm_idx`);
     await q.query(`CREATE INDEX tasks_search_trgm_idx ON tasks USING gin (${TASK_SEARCH_TEXT} gin_trgm_ops)`);
   }
