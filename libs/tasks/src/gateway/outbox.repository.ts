@@ -190,8 +190,8 @@ export class OutboxRepository {
     if (sent.length === 0) return 0;
     const ids = sent.map((m) => m.taskId);
     // Two statements, no transaction: a crash between them leaves a task unmarked, which its report
-    // moves on all the same. SKIP LOCKED: a locked row is being deleted by its task's report or
-    // published by a relay, and waiting for those held report transactions up in a queue.
+    // moves on all the same. SKIP LOCKED: a locked row is being deleted (by its task's report or a
+    // cancel) or published by a relay; waiting for those queued the removal behind them.
     // A message id names its task and attempt, so the two lists find exactly the sent rows (a
     // join to unnest() was planned as a hash join over the whole outbox).
     await this.db.query(
