@@ -7,7 +7,7 @@ const FINISHED = `status IN ('succeeded', 'failed', 'cancelled', 'dead')`;
  * The task search's trigram index covers finished tasks only. Over every row, each of a task's
  * three writes (insert, `queued`, outcome: none is HOT, as status is indexed) added a row's
  * trigrams to it; now only the outcome does. Unfinished tasks are searched through the status
- * index (tasks.repository.ts), a set that retention and the workers keep small.
+ * index (task-search.ts in the tasks lib): a set the workers keep small, unless a backlog builds.
  */
 export class TaskSearchFinished1765300000000 implements MigrationInterface {
   name = 'TaskSearchFinished1765300000000';
