@@ -4,14 +4,13 @@
  * search. See scripts/bench.sh for how the stack is prepared.
  */
 import { writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { ROOT } from '../tools/apps';
 import { BaselineResult, bullmqBaseline, rawBrokerBaseline } from './baselines';
 import { eventsBench } from './events-bench';
 import { FlowsResult, flowsBench, flowsLines } from './flows-bench';
 import { lanesBench, lanesLines, lanesResults } from './lanes-bench';
-import { baselineLines, eventsLines, round3, searchLines } from './report';
+import { baselineLines, cpuLine, eventsLines, round3, searchLines } from './report';
 import { scaleBench, scaleLines } from './scale-bench';
 import { searchBench } from './search-bench';
 import { taskSearchBench, taskSearchLines } from './task-search-bench';
@@ -106,9 +105,7 @@ async function main(): Promise<void> {
     lines.push(
       `conveyor, ${how}, ${r.count} tasks: ${r.rate.toFixed(0)} tasks/s submit→all succeeded (${r.seconds.toFixed(2)} s, submission ${r.submitSeconds.toFixed(2)} s); ` +
         `latency p50 ${r.p50.toFixed(0)} ms p99 ${r.p99.toFixed(0)} ms; ratio ${ratio.toFixed(3)} ${ratio >= 0.2 ? '(>= 0.2 bar)' : '(below the 0.2 bar)'}`,
-      `  CPU seconds in that run: ${Object.entries(r.cpu)
-        .map(([k, v]) => `${k} ${v.toFixed(2)}`)
-        .join(', ')} (the machine has ${availableParallelism()} cores × ${r.seconds.toFixed(2)} s)`,
+      cpuLine(r),
     );
   }
   const s = c.steady;

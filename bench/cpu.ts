@@ -3,6 +3,8 @@
  * including its children that already exited (PostgreSQL backends come and go).
  */
 import { readFileSync, readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ROOT } from '../tools/apps';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
@@ -69,4 +71,20 @@ export function cpuDelta(
   after: Record<string, number>,
 ): Record<string, number> {
   return Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]));
+}
+
+/** CPU seconds so far of each part of the bench stack, the apps (pids asked at each call) and this process. */
+export function stackCpu(apps: () => { gateway?: number; worker?: number }): Record<string, number> {
+  const run = resolve(ROOT, '.data/bench');
+  const own = process.cpuUsage();
+  return {
+    ...cpuSeconds({
+      ...apps(),
+      rabbitmq: pidFromFile(`${run}/run/rabbitmq.launcher.pid`),
+      postgres: pidFromFile(`${run}/postgres/postmaster.pid`),
+      replica: pidFromFile(`${run}/postgres-replica/postmaster.pid`),
+      redis: pidFromFile(`${run}/run/redis.pid`),
+    }),
+    'load generator': (own.user + own.system) / 1e6,
+  };
 }

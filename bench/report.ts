@@ -1,9 +1,17 @@
 /** What `make bench` prints, part by part. */
+import { availableParallelism } from 'node:os';
 import type { BaselineResult } from './baselines';
 import { EVENTS, EventsResult } from './events-bench';
+import type { RunResult } from './runs';
 import type { LoadResult, searchBench } from './search-bench';
 
 export const round3 = (n: number) => Math.round(n * 1000) / 1000;
+
+/** Where a run's CPU went, beside what the machine had over the run. */
+export function cpuLine(r: RunResult, label = ''): string {
+  const parts = Object.entries(r.cpu).map(([k, v]) => `${k} ${v.toFixed(2)}`);
+  return `  ${label}CPU seconds in that run: ${parts.join(', ')} (the machine has ${availableParallelism()} cores × ${r.seconds.toFixed(2)} s)`;
+}
 export function baselineLines(raw: BaselineResult, bull: BaselineResult): string[] {
   return [
     `baselines, ${raw.count} each: raw broker in separate processes (window of 500 confirms, prefetch 400): ${raw.rate.toFixed(0)} msg/s (${raw.seconds.toFixed(2)} s)`,

@@ -1,17 +1,22 @@
 /**
  * `BENCH_ONLY=scale`: the batch run on an empty table and again with 5,000,000 finished tasks in it
  * (BENCH_SCALE_ROWS), GET /tasks?status=…&type=… latency on that table, and the batch run while a
- * retention pass deletes 1,000,000 of them (BENCH_RETENTION_ROWS, finished 200 hours ago).
+ * retention pass deletes 1,000,000 of them (BENCH_RETENTION_ROWS, finished 200 hours ago). Each run
+ * submits BENCH_SCALE_TASKS (default: the batch figure's count).
  */
 import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { startAll } from '../tools/apps';
 import { authHeaders } from './auth';
-import { RunResult, TASKS, conveyorRun, startApp } from './runs';
+import { stackCpu } from './cpu';
+import { cpuLine } from './report';
+import { BATCH_TASKS, RunResult, TASKS, conveyorRun, startApp } from './runs';
 
 const ROWS = Number(process.env.BENCH_SCALE_ROWS ?? 5_000_000);
 const OLD = Number(process.env.BENCH_RETENTION_ROWS ?? 1_000_000);
 const CHUNK = 500_000;
+// As many tasks as the batch figure: a 10,000-task run lasts ~3 s, mostly ramp, and its ratio swung 0.36–0.91.
+const RUN = Number(process.env.BENCH_SCALE_TASKS ?? BATCH_TASKS);
 
 export interface ScaleResult {
   rows: number;
@@ -71,18 +76,18 @@ const oldRows = async (db: Client) =>
 export async function scaleBench(): Promise<ScaleResult> {
   const db = new Client({ connectionString: process.env.DATABASE_URL });
   await db.connect();
-  const none = () => ({});
   // Retention off until its own run: the old rows must stay for it.
   const [first, worker] = await startAll([
     startApp('gateway', 3900, { TASK_RETENTION_HOURS: '0' }),
     startApp('worker', 3901),
   ]);
   let gateway = first;
+  const stack = () => stackCpu(() => ({ gateway: gateway.proc.pid, worker: worker.proc.pid }));
   try {
-    await conveyorRun(db, gateway.url, 'batch', none, false, TASKS); // warm-up: the first run of fresh apps is slower
-    const empty = await conveyorRun(db, gateway.url, 'batch', none, false, TASKS);
+    await conveyorRun(db, gateway.url, 'batch', stack, false, TASKS); // warm-up: the first run of fresh apps is slower
+    const empty = await conveyorRun(db, gateway.url, 'batch', stack, false, RUN);
     const fillSeconds = await fill(db);
-    const full = await conveyorRun(db, gateway.url, 'batch', none, true, TASKS);
+    const full = await conveyorRun(db, gateway.url, 'batch', stack, true, RUN);
     const list = [
       await listLatency(gateway.url, '/tasks?status=failed&type=demo.work&limit=20'),
       await listLatency(gateway.url, '/tasks?status=succeeded&type=demo.work&limit=20&offset=100'),
@@ -90,7 +95,7 @@ export async function scaleBench(): Promise<ScaleResult> {
     await gateway.stop();
     gateway = await startApp('gateway', 3900, { RETENTION_INTERVAL_SECONDS: '1' });
     const before = await oldRows(db);
-    const duringRetention = await conveyorRun(db, gateway.url, 'batch', none, true, TASKS);
+    const duringRetention = await conveyorRun(db, gateway.url, 'batch', stack, true, RUN);
     const after = await oldRows(db);
     return {
       rows: ROWS,
@@ -113,10 +118,13 @@ export function scaleLines(s: ScaleResult): string[] {
   return [
     `scale: ${s.rows} finished tasks filled in ${s.fillSeconds.toFixed(0)} s`,
     `  batch run, empty table: ${s.empty.rate.toFixed(0)} tasks/s; with ${s.rows} rows: ${s.full.rate.toFixed(0)} tasks/s; ratio ${(s.full.rate / s.empty.rate).toFixed(3)} (bar 0.85)`,
+    cpuLine(s.empty, 'empty table, '),
+    cpuLine(s.full, 'full table, '),
     ...s.list.map(
       (l) =>
         `  GET ${l.path}, 10 connections: ${l.rps.toFixed(0)} req/s, p50 ${l.p50} ms, p99 ${l.p99} ms (bar 50 ms)`,
     ),
     `  batch run while retention deletes ${s.old} old rows: ${s.duringRetention.rate.toFixed(0)} tasks/s, ratio ${(s.duringRetention.rate / s.full.rate).toFixed(3)} to the quiet run (bar 0.8); ${s.deletedDuringRun} rows deleted during the run, ${s.oldLeftAfterRun} left`,
+    cpuLine(s.duringRetention, 'retention, '),
   ];
 }

@@ -2,13 +2,12 @@
  * The task runs of `make bench`: the in-process raw broker figure, Conveyor end to end (a batch
  * run and a single-POST run), and a burst of tasks due in the same second.
  */
-import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as amqplib from 'amqplib';
 import { Client } from 'pg';
 import { QUORUM_QUEUE_ARGS } from '@conveyor/messaging';
-import { ROOT, startAll } from '../tools/apps';
-import { cpuSeconds, pidFromFile } from './cpu';
+import { startAll } from '../tools/apps';
+import { stackCpu } from './cpu';
 import { RunResult, TASK, TASKS, allSucceeded, conveyorRun, percentile, post, startApp } from './runs';
 
 export { SUBMIT_CONCURRENCY, TASKS } from './runs';
@@ -143,21 +142,7 @@ export async function conveyor(): Promise<{
   const db = new Client({ connectionString: env.DATABASE_URL });
   try {
     await db.connect();
-    const run = resolve(ROOT, '.data/bench');
-    const stack = () => {
-      const own = process.cpuUsage();
-      return {
-        ...cpuSeconds({
-          gateway: gateway.proc.pid,
-          worker: worker.proc.pid,
-          rabbitmq: pidFromFile(`${run}/run/rabbitmq.launcher.pid`),
-          postgres: pidFromFile(`${run}/postgres/postmaster.pid`),
-          replica: pidFromFile(`${run}/postgres-replica/postmaster.pid`),
-          redis: pidFromFile(`${run}/run/redis.pid`),
-        }),
-        'load generator': (own.user + own.system) / 1e6,
-      };
-    };
+    const stack = () => stackCpu(() => ({ gateway: gateway.proc.pid, worker: worker.proc.pid }));
     // BENCH_ONLY=batch or single: that run alone (say, to profile it).
     const only = process.env.BENCH_ONLY;
     const oneRun = only === 'batch' || only === 'single';
