@@ -69,4 +69,44 @@ describe('BackgroundLoop', () => {
     release.resolve();
     await expect(stopped).resolves.toBe(true);
   });
+
+  it('with a busy share, yields after each busy pass in proportion to how long it took', async () => {
+    const gaps: number[] = [];
+    const done = deferred();
+    let ended = 0;
+    let calls = 0;
+    const loop = new BackgroundLoop(
+      async () => {
+        if (calls++ > 0) gaps.push(performance.now() - ended);
+        if (calls === 4) done.resolve();
+        await new Promise((r) => setTimeout(r, 30)); // the pass's own work
+        ended = performance.now();
+        return true;
+      },
+      // a quarter of the time: 30 ms of work, then 90 ms given back
+      { idleMs: 60_000, maxBackoffMs: 60_000, onError: () => undefined, busyShare: 0.25 },
+    );
+    loop.start();
+    await done.promise;
+    await loop.stop();
+    expect(gaps).toHaveLength(3);
+    // at least three times the pass (a timer may fire a millisecond early)
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(88);
+  });
+
+  it('stops without waiting out a yield', async () => {
+    const first = deferred();
+    const loop = new BackgroundLoop(
+      async () => {
+        await new Promise((r) => setTimeout(r, 20));
+        first.resolve();
+        return true;
+      },
+      // 20 ms of work at a share of 1/1000 would yield 20 s, far past the test's timeout
+      { idleMs: 60_000, maxBackoffMs: 60_000, onError: () => undefined, busyShare: 0.001 },
+    );
+    loop.start();
+    await first.promise;
+    await loop.stop();
+  });
 });

@@ -6,6 +6,12 @@ export interface BackgroundLoopOptions {
   /** A failing pass is retried after a pause that doubles from `idleMs` up to this. */
   maxBackoffMs: number;
   onError: (err: Error, retryInMs: number) => void;
+  /**
+   * While there is more, the share of the time (0 < share ≤ 1, default 1) the loop may spend in
+   * passes: after a pass of t ms it waits t × (1 − share) / share. A pass slowed by a busy machine
+   * thus yields for longer, and background work gives way to the foreground.
+   */
+  busyShare?: number;
 }
 
 /**
@@ -48,10 +54,16 @@ export class BackgroundLoop {
 
   private async run(): Promise<void> {
     let pause = this.options.idleMs;
+    const share = this.options.busyShare ?? 1;
     while (this.running) {
       try {
+        const started = performance.now();
         const more = await this.pass();
         pause = this.options.idleMs;
+        if (more && share < 1) {
+          const yieldMs = ((performance.now() - started) * (1 - share)) / share;
+          await sleep(yieldMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+        }
         if (more) continue;
       } catch (err) {
         pause = Math.min(pause * 2, this.options.maxBackoffMs);

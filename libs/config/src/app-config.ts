@@ -102,7 +102,13 @@ export interface AppConfig {
    * `finishedHours`, dead ones by `deadHours` (0 = until a person deletes them); checked every
    * `intervalMs`, deleted `batchSize` at a time.
    */
-  retention: { finishedHours: number; deadHours: number; intervalMs: number; batchSize: number };
+  retention: {
+    finishedHours: number;
+    deadHours: number;
+    intervalMs: number;
+    batchSize: number;
+    busyShare: number;
+  };
   /** How often a gateway looks for due schedule ticks, and the most missed ticks one catch-up runs. */
   schedules: { pollMs: number; catchUpMax: number };
   /**

@@ -118,6 +118,7 @@ export function parseConfig(source: Record<string, string | undefined>): AppConf
       deadHours: e.DEAD_TASK_RETENTION_HOURS,
       intervalMs: e.RETENTION_INTERVAL_SECONDS * 1000,
       batchSize: e.RETENTION_BATCH_SIZE,
+      busyShare: e.RETENTION_BUSY_PERCENT / 100,
     },
     schedules: { pollMs: e.SCHEDULE_POLL_MS, catchUpMax: e.SCHEDULE_CATCH_UP_MAX },
     auth: {

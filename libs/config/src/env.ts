@@ -121,6 +121,7 @@ export const envSchema = z
     DEAD_TASK_RETENTION_HOURS: int(0, 87_600, 0),
     RETENTION_INTERVAL_SECONDS: int(1, 86_400, 60),
     RETENTION_BATCH_SIZE: int(1, 100_000, 5000),
+    RETENTION_BUSY_PERCENT: int(1, 100, 25),
     SCHEDULE_POLL_MS: int(20, 60_000, 200),
     SCHEDULE_CATCH_UP_MAX: int(1, 10_000, 100),
     AUTH: z.enum(['on', 'off']).default('on'),

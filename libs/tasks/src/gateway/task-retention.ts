@@ -52,6 +52,8 @@ export class TaskRetention implements OnApplicationBootstrap, OnApplicationShutd
     this.loop = new BackgroundLoop(() => this.pass(), {
       idleMs: config.retention.intervalMs,
       maxBackoffMs: Math.max(config.retention.intervalMs, 60_000),
+      // A backlog (a first start, a lowered TASK_RETENTION_HOURS) drains without taking the database from submissions.
+      busyShare: config.retention.busyShare,
       onError: (err, retryIn) =>
         this.logger.warn(`retention pass failed, again in ${retryIn} ms: ${err.message}`),
     });
