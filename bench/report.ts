@@ -10,7 +10,8 @@ export const round3 = (n: number) => Math.round(n * 1000) / 1000;
 /** Where a run's CPU went, beside what the machine had over the run. */
 export function cpuLine(r: RunResult, label = ''): string {
   const parts = Object.entries(r.cpu).map(([k, v]) => `${k} ${v.toFixed(2)}`);
-  return `  ${label}CPU seconds in that run: ${parts.join(', ')} (the machine has ${availableParallelism()} cores × ${r.seconds.toFixed(2)} s)`;
+  const wal = `WAL ${(r.walBytes / 2 ** 20).toFixed(0)} MB, ${(r.walBytes / r.count).toFixed(0)} bytes a task`;
+  return `  ${label}CPU seconds in that run: ${parts.join(', ')} (the machine has ${availableParallelism()} cores × ${r.seconds.toFixed(2)} s); ${wal}`;
 }
 export function baselineLines(raw: BaselineResult, bull: BaselineResult): string[] {
   return [

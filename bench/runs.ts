@@ -104,6 +104,8 @@ export interface RunResult {
   count: number;
   /** CPU seconds each component spent during the run. */
   cpu: Record<string, number>;
+  /** WAL the primary wrote during the run, in bytes (all of the database's writes, replicated). */
+  walBytes: number;
   seconds: number;
   rate: number;
   submitSeconds: number;
@@ -113,6 +115,9 @@ export interface RunResult {
 
 export const TASK = { type: 'demo.work', payload: { seconds: 0, cpuBound: false } };
 const UNFINISHED = TASK_STATUSES.filter((s) => !TERMINAL_STATUSES.includes(s));
+
+const walLsn = async (db: Client) =>
+  (await db.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0].lsn;
 
 /**
  * Polls until no task is unfinished, then checks that all succeeded. The poll reads the status
@@ -169,6 +174,7 @@ export async function conveyorRun(
         }));
   const concurrency = mode === 'single' ? SUBMIT_CONCURRENCY : 4;
   const cpuBefore = stack();
+  const walBefore = await walLsn(db);
   const started = performance.now();
   let next = 0;
   await Promise.all(
@@ -183,6 +189,10 @@ export async function conveyorRun(
   const submitSeconds = (performance.now() - started) / 1000;
   const seconds = ((await allSucceeded(db, 20, count, since)) - started) / 1000;
   const cpu = cpuDelta(cpuBefore, stack());
+  const { rows: wal } = await db.query<{ bytes: string }>(
+    `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1)::text AS bytes`,
+    [walBefore],
+  );
   const { rows } = await db.query<{ ms: number }>(
     `SELECT extract(epoch FROM (finished_at - created_at)) * 1000 AS ms FROM tasks
      WHERE $1::timestamptz IS NULL OR created_at >= $1 ORDER BY 1`,
@@ -192,6 +202,7 @@ export async function conveyorRun(
   return {
     mode,
     cpu,
+    walBytes: Number(wal[0].bytes),
     seconds,
     count,
     rate: count / seconds,
