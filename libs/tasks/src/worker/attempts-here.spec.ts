@@ -47,4 +47,12 @@ describe('AttemptsHere', () => {
     expect(typeof here.enter('a', 1)).toBe('function');
     expect(await here.enter('c', 1)).toBe(true);
   });
+
+  it('goes on forgetting the oldest, in order, many times round its bound', async () => {
+    const here = new AttemptsHere(3);
+    const ids = Array.from({ length: 10 }, (_, i) => `t${i}`);
+    for (const id of ids) run(here, id)(true);
+    for (const id of ids.slice(7)) expect(await here.enter(id, 1)).toBe(true);
+    for (const id of ids.slice(0, 7)) expect(typeof here.enter(id, 1)).toBe('function');
+  });
 });

@@ -14,8 +14,14 @@ export type EndRun = (confirmed: boolean) => void;
  */
 export class AttemptsHere {
   private readonly running = new Map<string, Promise<boolean>>();
-  /** Insertion-ordered: the oldest is forgotten first. */
   private readonly done = new Set<string>();
+  /**
+   * The same keys in the order they were remembered, a ring: the oldest is forgotten first. Not
+   * `done.values().next()`: a Set keeps deleted slots at its front until it rehashes, so finding
+   * its first live key walks them, and at the bound that cost 20–75 µs a task.
+   */
+  private readonly order: string[] = [];
+  private oldest = 0;
 
   constructor(private readonly remembered = REMEMBERED) {}
 
@@ -40,7 +46,14 @@ export class AttemptsHere {
   }
 
   private remember(key: string): void {
+    if (this.done.has(key)) return;
     this.done.add(key);
-    if (this.done.size > this.remembered) this.done.delete(this.done.values().next().value as string);
+    if (this.order.length < this.remembered) {
+      this.order.push(key);
+      return;
+    }
+    this.done.delete(this.order[this.oldest]);
+    this.order[this.oldest] = key;
+    this.oldest = (this.oldest + 1) % this.remembered;
   }
 }
