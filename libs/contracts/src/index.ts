@@ -9,3 +9,4 @@ export * from './currency-convert.dto';
 export * from './plans';
 export * from './groups';
 export * from './workers';
+export * from './valid-instance';

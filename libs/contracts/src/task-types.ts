@@ -5,6 +5,7 @@ import { UserProcessPayloadDto } from './user-process.dto';
 import { CurrencyConvertPayloadDto } from './currency-convert.dto';
 import { PlansSyncPayloadDto } from './plans';
 import { TaskKind } from './task-status';
+import { validInstance } from './valid-instance';
 
 /**
  * A task type is a contract shared by the gateway (which validates payloads before writing
@@ -73,6 +74,8 @@ export function checkPayload<P extends object>(contract: TaskTypeContract<P>, ra
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return { ok: false, problems: ['payload must be an object'] };
   }
+  const valid = validInstance(contract.payload, raw);
+  if (valid) return { ok: true, payload: valid };
   const payload = plainToInstance(contract.payload, raw);
   const errors = validateSync(payload, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length > 0) return { ok: false, problems: flatten(errors, 'payload') };
