@@ -5,6 +5,7 @@ import type { Channel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import amqp, { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { REJECTION_HEADER } from '@conveyor/contracts';
+import { corkWrites } from './corked-writes';
 import { Delivery } from './delivery';
 import { MessagingError } from './messaging.error';
 import { Settler } from './settler';
@@ -64,7 +65,8 @@ export class AmqpService implements OnApplicationShutdown {
         clientProperties: { connection_name: `conveyor ${hostname()}:${process.pid}` },
       },
     });
-    this.connection.on('connect', ({ url }) => {
+    this.connection.on('connect', ({ connection, url }) => {
+      if (!corkWrites(connection)) this.logger.warn('amqplib changed: its frames are written one by one');
       this.node = nodeOf(url);
       this.logger.log(`connected to RabbitMQ at ${this.node}`);
     });
