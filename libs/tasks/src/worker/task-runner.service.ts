@@ -137,7 +137,7 @@ export class TaskRunner {
     const run = this.attempts.begin(message.id, delivery.attempt, message.priority, kind);
     let confirmed = false;
     try {
-      const claim = await this.leases.claim(message.id, delivery.attempt, run.signal);
+      const claim = await this.leases.claim(message.id, delivery.attempt, () => run.signal);
       if (claim === 'done') {
         // A copy whose attempt another worker ran to confirmed reports (its ack was lost).
         this.metrics.copiesSettled.inc();
