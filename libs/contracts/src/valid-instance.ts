@@ -55,7 +55,7 @@ function buildFor(cls: Ctor, schema: string | undefined): Build | null {
   return build;
 }
 
-/** null: a class whose rules this does not follow (groups, async checks, custom transforms…). */
+/** null: a class whose rules this does not follow (async checks, @Transform, @Expose, @Exclude…). */
 function compile(cls: Ctor, schema: string | undefined): Build | null {
   const storage = getMetadataStorage();
   // The call class-validator's executor makes: no groups, `always` off, groups not strict.
