@@ -13,6 +13,7 @@ import {
 } from 'class-validator';
 import { TASK_TYPES } from './task-types';
 import { validInstance } from './valid-instance';
+import { seeded } from '../../../test/support/seeded';
 
 /** What class-transformer and class-validator themselves make of it: the instance, or undefined. */
 function reference<T extends object>(cls: new () => T, plain: unknown): T | undefined {
@@ -23,16 +24,6 @@ function reference<T extends object>(cls: new () => T, plain: unknown): T | unde
 
 /** As a JSON body arrives (structuredClone would make objects of another realm under jest). */
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
-
-/** A small seeded generator, so a failure names a case that can be run again. */
-function random(seed: number) {
-  let s = seed;
-  const next = () => {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    return s / 2 ** 31;
-  };
-  return { next, pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] };
-}
 
 const ABSENT = Symbol('absent');
 const ODD_VALUES: unknown[] = [
@@ -65,7 +56,7 @@ const ODD_VALUES: unknown[] = [
 
 /** Cases of `cls`: its example with one to three properties replaced or removed, sometimes an extra key. */
 function cases(example: Record<string, unknown>, properties: string[], n: number, seed: number) {
-  const r = random(seed);
+  const r = seeded(seed);
   const out: Record<string, unknown>[] = [];
   for (let i = 0; i < n; i++) {
     const c: Record<string, unknown> = clone(example);
@@ -150,7 +141,7 @@ describe('validInstance: class-validator’s answer from rules read once', () =>
   );
 
   it('builds nested classes, each-element rules and optional values as class-transformer does', () => {
-    const r = random(11);
+    const r = seeded(11);
     const leaf = () =>
       r.pick<unknown>([
         { name: 'ab' },

@@ -1,6 +1,7 @@
 import { ArgumentMetadata, HttpException, ValidationPipe } from '@nestjs/common';
 import { HOUSE_VALIDATION, houseValidationPipe } from '@conveyor/common';
 import { BATCH_MAX, TaskBatchCreateDto, TaskCreateDto } from './tasks.dto';
+import { seeded } from '../../../../test/support/seeded';
 
 /** Nest's own pipe with the house options: what every body went through before validInstance. */
 const nest = new ValidationPipe(HOUSE_VALIDATION);
@@ -19,15 +20,6 @@ async function answer(
     if (err instanceof HttpException) return { status: err.getStatus(), body: err.getResponse() };
     throw err;
   }
-}
-
-function random(seed: number) {
-  let s = seed;
-  const next = () => {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    return s / 2 ** 31;
-  };
-  return { next, pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] };
 }
 
 const ABSENT = Symbol('absent');
@@ -51,7 +43,7 @@ const VALUES: Record<string, unknown[]> = {
   group: [ABSENT, ABSENT, 'tenant-42', '', 'Bad Group!', 'x'.repeat(201), null, 7],
 };
 
-function taskBody(r: ReturnType<typeof random>, wild: number): Record<string, unknown> {
+function taskBody(r: ReturnType<typeof seeded>, wild: number): Record<string, unknown> {
   const body: Record<string, unknown> = { type: 'demo.work', payload: { seconds: 0, cpuBound: false } };
   for (const [key, values] of Object.entries(VALUES)) {
     if (r.next() >= wild) continue;
@@ -80,7 +72,7 @@ async function expectSameAnswers(bodies: unknown[], metatype: ArgumentMetadata['
 
 describe('the house pipe on task bodies: Nest’s answers, from rules read once', () => {
   it('answers POST /tasks bodies as Nest’s ValidationPipe does: the same DTO, or the same 400', async () => {
-    const r = random(3);
+    const r = seeded(3);
     await expectSameAnswers(
       Array.from({ length: 2000 }, () => taskBody(r, 0.3)),
       TaskCreateDto,
@@ -88,7 +80,7 @@ describe('the house pipe on task bodies: Nest’s answers, from rules read once'
   });
 
   it('answers batches as Nest’s ValidationPipe does, nested items included', async () => {
-    const r = random(5);
+    const r = seeded(5);
     const bodies: unknown[] = Array.from({ length: 600 }, () => {
       const items = Array.from({ length: 1 + Math.floor(r.next() * 4) }, () => taskBody(r, 0.05));
       const body: Record<string, unknown> = { items };
