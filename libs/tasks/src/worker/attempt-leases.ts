@@ -26,25 +26,16 @@ end
 return out
 `;
 
-/**
- * Ends the leases KEYS: ARGV[2 + i] '1' marks the i-th `done` for ARGV[2] ms; '0' deletes it, only
- * while it is still this worker's (ARGV[1]).
- */
-const END = `
-for i, key in ipairs(KEYS) do
-  if ARGV[i + 2] == '1' then
-    redis.call('SET', key, '${DONE}', 'PX', ARGV[2])
-  elseif redis.call('GET', key) == ARGV[1] then
-    redis.call('DEL', key)
-  end
+/** Deletes the lease only while it is still this worker's. */
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+/** Marks the leases KEYS `done` for ARGV[1] ms. */
+const DONE_ALL = `
+for _, key in ipairs(KEYS) do
+  redis.call('SET', key, '${DONE}', 'PX', ARGV[1])
 end
 return 0
 `;
-
-interface End {
-  key: string;
-  confirmed: boolean;
-}
 
 export const attemptLeaseKey = (taskId: string, attempt: number) => `conveyor:attempt:${taskId}/${attempt}`;
 
@@ -63,8 +54,8 @@ export class AttemptLeases implements OnModuleInit, OnModuleDestroy {
   private readonly me = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly held = new Set<string>();
   private readonly claims = new Batcher<Ask>(500, 0, (batch) => this.claimAll(batch), 4);
-  /** One script per turn for the attempts that ended in it, not a command each. */
-  private readonly ends = new Batcher<End>(500, 0, (batch) => this.endAll(batch), 4);
+  /** One script per turn for the attempts confirmed in it, not a command each. */
+  private readonly dones = new Batcher<string>(500, 0, (keys) => this.markDone(keys), 4);
   private renewTimer?: NodeJS.Timeout;
 
   constructor(
@@ -80,7 +71,7 @@ export class AttemptLeases implements OnModuleInit, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.renewTimer);
-    await this.ends.drain();
+    await this.dones.drain();
   }
 
   /**
@@ -115,21 +106,22 @@ export class AttemptLeases implements OnModuleInit, OnModuleDestroy {
   /** The attempt ended here: `done` once its reports were confirmed, else free for a copy to run. */
   finish(taskId: string, attempt: number, confirmed: boolean): void {
     const key = attemptLeaseKey(taskId, attempt);
-    if (this.held.delete(key)) this.ends.push({ key, confirmed });
+    if (!this.held.delete(key)) return;
+    // A release goes at once, ahead of any claim a local copy of the attempt makes next (a release
+    // batched behind that claim would delete the copy's lease); a confirmed attempt's copies are
+    // settled locally before they claim, so its `done` can wait for the turn's batch.
+    if (confirmed) this.dones.push(key);
+    else
+      this.redis
+        .eval(RELEASE, 1, key, this.me)
+        .catch((err: Error) => this.logger.warn(`lease of ${key} not released: ${err.message}`));
   }
 
-  private async endAll(batch: End[]): Promise<void> {
+  private async markDone(keys: string[]): Promise<void> {
     try {
-      await this.redis.eval(
-        END,
-        batch.length,
-        ...batch.map((e) => e.key),
-        this.me,
-        this.config.worker.attemptMemoryMs,
-        ...batch.map((e) => (e.confirmed ? '1' : '0')),
-      );
+      await this.redis.eval(DONE_ALL, keys.length, ...keys, this.config.worker.attemptMemoryMs);
     } catch (err) {
-      this.logger.warn(`leases of ${batch.length} attempt(s) not updated: ${(err as Error).message}`);
+      this.logger.warn(`leases of ${keys.length} attempt(s) not marked done: ${(err as Error).message}`);
     }
   }
 
