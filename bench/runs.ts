@@ -132,9 +132,17 @@ export async function allSucceeded(
   since?: Date,
 ): Promise<number> {
   const deadline = performance.now() + 600_000;
-  while ((await db.query(`SELECT 1 FROM tasks WHERE status = ANY($1) LIMIT 1`, [UNFINISHED])).rowCount) {
-    if (performance.now() > deadline) throw new Error('the tasks did not finish in 10 min');
-    await sleep(everyMs);
+  // Statistics taken while the run's rows were unfinished make `LIMIT 1` look cheapest as a scan of
+  // the whole table, which at the end reads every finished row: 10 ms a poll, 4 of PostgreSQL's
+  // 21 CPU seconds in a 100,000-task run. The status index skips them.
+  await db.query('SET enable_seqscan = off');
+  try {
+    while ((await db.query(`SELECT 1 FROM tasks WHERE status = ANY($1) LIMIT 1`, [UNFINISHED])).rowCount) {
+      if (performance.now() > deadline) throw new Error('the tasks did not finish in 10 min');
+      await sleep(everyMs);
+    }
+  } finally {
+    await db.query('RESET enable_seqscan');
   }
   const finished = performance.now();
   // Two statements, not `$1 IS NULL OR …`: the OR would hide the created_at range from the index.
