@@ -10,35 +10,26 @@ import { publishSigned } from './task-message';
 const MAX_IN_FLIGHT = 10_000;
 /** How long a stopping gateway waits for its publishes and their rows' removal. */
 const SHUTDOWN_WAIT_MS = 5000;
-/** Outbox rows removed per transaction. */
+/** Outbox rows removed per statement. */
 const MAX_REMOVE = 5_000;
-/**
- * How long a confirmed message's row waits for its removal (at most a quarter of the fallback
- * time): by then a short task has reported, and the report's own update has marked it, so the
- * removal writes no second version of its row.
- */
-const MARK_DELAY_MS = 1000;
 
-type Sent = NewOutboxMessage & { taskId: string; publishedAt: Date };
+type Sent = NewOutboxMessage & { taskId: string };
 
 /**
  * Publishes a submitted task's first message right after its commit, without the relay's round
- * trip (a claiming transaction and the body read back). Its outbox row is written due
- * `OUTBOX_FALLBACK_MS` later and removed after the broker confirmed the message: when this gateway
- * dies first, or the publish fails, a relay publishes it then. Copies that both sent are run once:
- * the worker acks a copy of an attempt it has already done.
+ * trip (a claiming transaction and the body read back). The task is stored `queued` and its outbox
+ * row due `OUTBOX_FALLBACK_MS` later; the row is removed once the broker confirmed the message.
+ * When this gateway dies first, or the publish fails, a relay publishes it then. Copies that both
+ * sent are run once: the worker acks a copy of an attempt it has already done.
  */
 @Injectable()
 export class FastPublish implements BeforeApplicationShutdown {
   private readonly logger = new Logger(FastPublish.name);
   private inFlight = 0;
   private readonly sending = new Set<Promise<void>>();
-  /** Confirmed, their rows still to remove: one transaction at a time takes all that are waiting. */
+  /** Confirmed, their rows still to remove: one statement at a time takes all that are waiting. */
   private confirmed: Sent[] = [];
   private removing?: Promise<void>;
-  /** Ends the removal's wait early: the gateway is stopping. */
-  private stopping = false;
-  private wake?: () => void;
 
   constructor(
     private readonly outbox: OutboxRepository,
@@ -49,8 +40,8 @@ export class FastPublish implements BeforeApplicationShutdown {
 
   /**
    * Before the insert: marks the submissions this gateway will publish itself (due now, in no
-   * group and no flow) and moves their rows' due time to the fallback's. None while the broker is
-   * away or too many are in flight: the relay takes those as before.
+   * group and no flow; stored `queued`) and moves their rows' due time to the fallback's. None
+   * while the broker is away or too many are in flight: the relay takes those as before.
    */
   mark(items: PreparedTask[]): void {
     const { fallbackMs, wakeOnCommit } = this.config.outbox;
@@ -67,10 +58,7 @@ export class FastPublish implements BeforeApplicationShutdown {
 
   /** After their commit: publishes the marked ones (not awaited; the answer does not wait for the broker). */
   send(items: PreparedTask[]): void {
-    const publishedAt = new Date();
-    const sent = items
-      .filter((i) => i.fast && i.message.taskId !== null)
-      .map((i) => Object.assign({}, i.message, { publishedAt }) as Sent);
+    const sent = items.filter((i) => i.fast && i.message.taskId !== null).map((i) => i.message as Sent);
     if (sent.length === 0) return;
     this.inFlight += sent.length;
     const sending: Promise<void> = this.publish(sent).finally(() => {
@@ -85,8 +73,6 @@ export class FastPublish implements BeforeApplicationShutdown {
    * longer than SHUTDOWN_WAIT_MS (say, with the broker away): a relay has those rows then.
    */
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopping = true;
-    this.wake?.();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.all([...this.sending]),
@@ -120,16 +106,12 @@ export class FastPublish implements BeforeApplicationShutdown {
   }
 
   private async removeAll(): Promise<void> {
-    const delayMs = Math.min(MARK_DELAY_MS, this.config.outbox.fallbackMs / 4);
+    // One turn first: the confirms of this moment go into the same statement.
+    await new Promise((resolve) => setImmediate(resolve));
     while (this.confirmed.length > 0) {
-      await this.untilDue(this.confirmed[0].publishedAt.getTime() + delayMs);
       const batch = this.confirmed.splice(0, MAX_REMOVE);
       await this.outbox
         .removePublished(batch)
-        .then((marked) => {
-          this.metrics.queuedMarks.inc({ result: 'marked' }, marked);
-          this.metrics.queuedMarks.inc({ result: 'skipped' }, batch.length - marked);
-        })
         .catch((err: Error) =>
           this.logger.warn(
             `outbox rows of ${batch.length} published messages not removed (${err.message}); ` +
@@ -139,19 +121,5 @@ export class FastPublish implements BeforeApplicationShutdown {
     }
     // In the same turn as the loop's last look: a message confirmed after it starts a new pass.
     this.removing = undefined;
-  }
-
-  /** Waits until `at` (epoch ms), or less when the gateway stops. */
-  private async untilDue(at: number): Promise<void> {
-    const wait = at - Date.now();
-    if (wait <= 0 || this.stopping) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, wait);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-    this.wake = undefined;
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database, Tx, execute } from '@conveyor/db';
+import { Database, Tx } from '@conveyor/db';
 import { sourcesOf } from '@conveyor/contracts';
 
 /** A message to publish, written in the same transaction as the change it announces. */
@@ -57,20 +57,18 @@ export function outboxRecord(x: NewOutboxMessage) {
 }
 
 /**
- * Moves the tasks of published messages (`from`: rows `o` of task id and attempt) to `queued` where
- * the state machine allows it; $3 are the statuses it comes from. queued_at is `queuedAt`, or the
- * start or finish a worker's report already recorded if earlier (the message ran before this).
- * `late`: a mark that comes after the worker may have reported; it changes only a task still
- * waiting for it, on that attempt (a task a report moved on got its queued_at from the report).
- * `$1` holds the task ids again, as `= ANY`: the planner can read them by primary key, where a
- * join to the function scan alone was planned as a scan of the whole tasks table.
+ * Moves the tasks of published messages (rows `o` of task id and attempt) to `queued` where the
+ * state machine allows it; $3 are the statuses it comes from. queued_at is now(), or the start or
+ * finish a worker's report already recorded if earlier (the message ran before this). `$1` holds
+ * the task ids again, as `= ANY`: the planner can read them by primary key, where a join to the
+ * function scan alone was planned as a scan of the whole tasks table.
  */
-const markQueued = (from: string, queuedAt: string, late = false) => `UPDATE tasks t SET updated_at = now(),
-    queued_at = COALESCE(t.queued_at, LEAST(${queuedAt}, t.started_at, t.finished_at)),
+const MARK_QUEUED = `UPDATE tasks t SET updated_at = now(),
+    queued_at = COALESCE(t.queued_at, LEAST(now(), t.started_at, t.finished_at)),
     status = CASE WHEN t.status = ANY($3) THEN 'queued' ELSE t.status END,
     attempts = GREATEST(t.attempts, o.attempt)
-  FROM ${from}
-  WHERE t.id = o.id AND t.id = ANY($1::uuid[])${late ? ' AND t.attempts <= o.attempt AND t.status = ANY($3)' : ''}`;
+  FROM unnest($1::uuid[], $2::int[]) AS o(id, attempt)
+  WHERE t.id = o.id AND t.id = ANY($1::uuid[])`;
 
 /** The outbox table: what the relay claims, publishes and removes. Locks outbox rows before tasks rows. */
 @Injectable()
@@ -170,7 +168,7 @@ export class OutboxRepository {
     const tasks = sent.filter((r) => r.taskId !== null);
     if (tasks.length === 0) return;
     // now(): this transaction's start, before the publish.
-    await tx.query(markQueued('unnest($1::uuid[], $2::int[]) AS o(id, attempt)', 'now()'), [
+    await tx.query(MARK_QUEUED, [
       tasks.map((r) => r.taskId),
       tasks.map((r) => r.attempt ?? 1),
       sourcesOf('queued'),
@@ -178,33 +176,21 @@ export class OutboxRepository {
   }
 
   /**
-   * The same for task messages a gateway published right after their commit, found by task and
-   * message id. A row may be gone already (the worker's report removed it, or a relay took it at
-   * its fallback time). Only a task still waiting for its message is marked (queued at
-   * `publishedAt`): one a report already moved on is left as it is, which writes no row version.
-   * Answers how many it marked.
+   * Removes the outbox rows of task messages a gateway published right after their commit (their
+   * tasks were stored `queued`), found by task and message id. A row may be gone already: the
+   * worker's report removed it, or a relay took it at its fallback time.
    */
-  async removePublished(
-    sent: { taskId: string; messageId: string; attempt: number | null; publishedAt: Date }[],
-  ): Promise<number> {
-    if (sent.length === 0) return 0;
-    const ids = sent.map((m) => m.taskId);
-    // Two statements, no transaction: a crash between them leaves a task unmarked, which its report
-    // moves on all the same. SKIP LOCKED: a locked row is being deleted (by its task's report or a
-    // cancel) or published by a relay; waiting for those queued the removal behind them.
-    // A message id names its task and attempt, so the two lists find exactly the sent rows (a
-    // join to unnest() was planned as a hash join over the whole outbox).
+  async removePublished(sent: { taskId: string; messageId: string }[]): Promise<void> {
+    if (sent.length === 0) return;
+    // SKIP LOCKED: a locked row is being deleted (by its task's report or a cancel) or published by
+    // a relay; waiting for those queued the removal behind them. A message id names its task and
+    // attempt, so the two lists find exactly the sent rows (a join to unnest() was planned as a
+    // hash join over the whole outbox).
     await this.db.query(
       `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox
          WHERE task_id = ANY($1::uuid[]) AND message_id = ANY($2::text[]) FOR UPDATE SKIP LOCKED)`,
-      [ids, sent.map((m) => m.messageId)],
+      [sent.map((m) => m.taskId), sent.map((m) => m.messageId)],
     );
-    const { count } = await execute(
-      this.db,
-      markQueued('unnest($1::uuid[], $2::int[], $4::timestamptz[]) AS o(id, attempt, at)', 'o.at', true),
-      [ids, sent.map((m) => m.attempt ?? 1), sourcesOf('queued'), sent.map((m) => m.publishedAt)],
-    );
-    return count;
   }
 
   async backlog(): Promise<number> {

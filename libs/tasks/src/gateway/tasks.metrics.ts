@@ -11,7 +11,6 @@ export class TasksMetrics {
   readonly published: Counter;
   readonly retentionDeleted: Counter;
   readonly publishFailures: Counter;
-  readonly queuedMarks: Counter<'result'>;
   readonly eventStreams: Gauge;
   readonly groupDispatched: Counter<'group'>;
   readonly groupThrottled: Gauge<'group' | 'limit'>;
@@ -37,12 +36,6 @@ export class TasksMetrics {
     this.publishFailures = new Counter({
       name: 'conveyor_outbox_publish_failures_total',
       help: 'Outbox publishes that were nacked, returned or timed out (retried on the next pass)',
-      registers,
-    });
-    this.queuedMarks = new Counter({
-      name: 'conveyor_outbox_queued_marks_total',
-      help: 'Tasks their gateway published right after the commit, by what the queued mark a second later found: marked (still waiting) or skipped (a report or a cancel had moved the task on; nothing written)',
-      labelNames: ['result'],
       registers,
     });
     this.groupDispatched = new Counter({

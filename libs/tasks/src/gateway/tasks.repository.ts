@@ -46,7 +46,10 @@ export interface PreparedTask {
   message: NewOutboxMessage;
   /** In a flow: a task with parents to wait for is stored `waiting` and its message is not written yet. */
   flow?: FlowPlacement;
-  /** Published by its gateway right after the commit; its outbox row is the fallback (see FastPublish). */
+  /**
+   * Published by its gateway right after the commit, so stored `queued` (no second row version for
+   * the mark); its outbox row is the fallback (see FastPublish).
+   */
   fast?: boolean;
 }
 
@@ -87,14 +90,15 @@ export class TasksRepository {
    * With an idempotency key already used, inserts nothing and returns null: the unique index
    * settles concurrent races.
    */
-  async insertWithMessage(task: NewTask, message: NewOutboxMessage): Promise<TaskRow | null> {
+  async insertWithMessage(task: NewTask, message: NewOutboxMessage, fast = false): Promise<TaskRow | null> {
     // The request's audit row, in the same statement: only when the task was inserted.
-    const audit = commitRowCte({ id: task.id }, 18, 't');
+    const audit = commitRowCte({ id: task.id }, 19, 't');
     const rows: TaskRow[] = await this.db.query(
       `WITH t AS (
          INSERT INTO tasks (id, type, payload, priority, status, progress, attempts, max_attempts, run_at,
-           idempotency_key, idempotency_fingerprint, group_name, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, 'pending', 0, 0, $5, $6, $7, $16, $17, now(), now())
+           idempotency_key, idempotency_fingerprint, group_name, created_at, updated_at, queued_at)
+         VALUES ($1, $2, $3, $4, CASE WHEN $18 THEN 'queued' ELSE 'pending' END, 0, CASE WHEN $18 THEN $8 ELSE 0 END,
+           $5, $6, $7, $16, $17, now(), now(), CASE WHEN $18 THEN now() END)
          ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
          RETURNING ${TASK_COLUMNS}
        ), o AS (
@@ -120,6 +124,7 @@ export class TasksRepository {
         message.availableAt,
         task.idempotencyFingerprint,
         task.group,
+        fast,
         ...(audit?.params ?? []),
       ],
     );
@@ -136,8 +141,9 @@ export class TasksRepository {
    */
   async insertMany(items: PreparedTask[], tx: Tx = this.db, commitRows?: CommitRow[]): Promise<TaskRow[]> {
     // Object.assign, not spread: `{ ...record, more }` cost ~10 µs a row in V8.
-    const rows = items.map(({ task, message, flow }) =>
+    const rows = items.map(({ task, message, flow, fast }) =>
       Object.assign(outboxRecord(message), {
+        fast: fast === true,
         type: task.type,
         payload: task.payload,
         priority: task.priority,
@@ -154,13 +160,15 @@ export class TasksRepository {
       `WITH x AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${OUTBOX_RECORD}, type text, payload jsonb,
            priority text, max_attempts int, run_at timestamptz, flow_id uuid, flow_key text, waiting_on int,
-           on_parent_failure text)
+           on_parent_failure text, fast boolean)
        ), t AS (
          INSERT INTO tasks (id, type, payload, priority, status, progress, attempts, max_attempts, run_at, created_at,
-           updated_at, flow_id, flow_key, waiting_on, on_parent_failure, group_name)
-         SELECT task_id, type, payload, priority, CASE WHEN waiting_on > 0 THEN 'waiting' ELSE 'pending' END, 0, 0,
-           max_attempts, run_at, now(), now(), flow_id, flow_key, COALESCE(waiting_on, 0),
-           COALESCE(on_parent_failure, 'cancel'), group_name FROM x
+           updated_at, flow_id, flow_key, waiting_on, on_parent_failure, group_name, queued_at)
+         SELECT task_id, type, payload, priority,
+           CASE WHEN waiting_on > 0 THEN 'waiting' WHEN fast THEN 'queued' ELSE 'pending' END, 0,
+           CASE WHEN fast THEN attempt ELSE 0 END, max_attempts, run_at, now(), now(), flow_id, flow_key,
+           COALESCE(waiting_on, 0), COALESCE(on_parent_failure, 'cancel'), group_name, CASE WHEN fast THEN now() END
+         FROM x
        ), o AS (
          INSERT INTO outbox (${OUTBOX_COLUMNS}) SELECT ${OUTBOX_COLUMNS} FROM x WHERE COALESCE(waiting_on, 0) = 0
        )${audit ? `, ${audit.cte}` : ''}
@@ -168,7 +176,9 @@ export class TasksRepository {
       [JSON.stringify(rows), ...(audit?.params ?? [])],
     );
     const createdAt = created[0].createdAt;
-    return items.map(({ task, flow }) => newTaskRow(task, createdAt, flow));
+    return items.map(({ task, flow, fast, message }) =>
+      newTaskRow(task, createdAt, flow, fast === true ? (message.attempt ?? 1) : 0),
+    );
   }
 
   async findById(id: string): Promise<TaskRow | null> {
@@ -270,8 +280,16 @@ export class TasksRepository {
   }
 }
 
-/** A task as the insert above stores it, field by field (rest-and-spread cost ~20 µs a task in V8). */
-function newTaskRow(task: NewTask, createdAt: Date, flow: FlowPlacement | undefined): TaskRow {
+/**
+ * A task as the insert above stores it, field by field (rest-and-spread cost ~20 µs a task in V8).
+ * `queuedAttempt`: the attempt its gateway publishes right after the commit (0: none).
+ */
+function newTaskRow(
+  task: NewTask,
+  createdAt: Date,
+  flow: FlowPlacement | undefined,
+  queuedAttempt: number,
+): TaskRow {
   return {
     id: task.id,
     type: task.type,
@@ -280,16 +298,16 @@ function newTaskRow(task: NewTask, createdAt: Date, flow: FlowPlacement | undefi
     maxAttempts: task.maxAttempts,
     runAt: task.runAt,
     group: task.group,
-    status: flow && flow.waitingOn > 0 ? 'waiting' : 'pending',
+    status: flow && flow.waitingOn > 0 ? 'waiting' : queuedAttempt > 0 ? 'queued' : 'pending',
     flowId: flow?.flowId ?? null,
     flowKey: flow?.key ?? null,
     progress: 0,
     result: null,
     error: null,
-    attempts: 0,
+    attempts: queuedAttempt,
     idempotencyKey: null,
     createdAt,
-    queuedAt: null,
+    queuedAt: queuedAttempt > 0 ? createdAt : null,
     startedAt: null,
     finishedAt: null,
     updatedAt: createdAt,

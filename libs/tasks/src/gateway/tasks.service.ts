@@ -73,7 +73,7 @@ export class TasksService {
       return { task: taskView(task), created: true };
     }
     const { task: row, message } = prepared;
-    const task = await this.repo.insertWithMessage(row, message);
+    const task = await this.repo.insertWithMessage(row, message, prepared.fast);
     if (task) {
       this.committed([prepared]);
       return { task: taskView(task), created: true };
