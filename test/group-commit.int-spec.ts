@@ -36,7 +36,7 @@ describe('concurrent submissions', () => {
     expect(sent.map((s) => s.res.status)).toEqual(sent.map(() => 201));
     const ids = sent.map((s) => s.res.body.id as string);
     expect(new Set(ids).size).toBe(300);
-    expect(sent.every((s) => s.res.body.status === 'pending' && s.res.body.type === 'demo.work')).toBe(true);
+    expect(sent.every((s) => s.res.body.status === 'queued' && s.res.body.type === 'demo.work')).toBe(true);
 
     // One statement, one now(): tasks written together share their created_at.
     const commits = await count(
