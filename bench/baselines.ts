@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { Queue } from 'bullmq';
 import { ROOT } from '../tools/apps';
 import { BULLMQ_QUEUE } from './baseline-proc';
+import { stackCpu } from './cpu';
 
 const SCRIPT = resolve(ROOT, 'dist/bench/baseline-proc.js');
 
@@ -45,18 +46,25 @@ export interface BaselineResult {
   count: number;
   seconds: number;
   rate: number;
+  /** CPU seconds the broker (RabbitMQ or Redis) spent from start to end, beside Conveyor's per-run figures. */
+  brokerCpu: number;
 }
+
+/** CPU seconds of one part of the bench stack so far (`rabbitmq` or `redis`). */
+const brokerCpu = (name: string) => stackCpu(() => ({}))[name] ?? 0;
 
 /** `count` persistent messages of `size` bytes through a quorum queue with the work queues' arguments. */
 export async function rawBrokerBaseline(count: number, size: number): Promise<BaselineResult> {
   const consumer = proc(['raw-consume', String(count)]);
   await consumer.line('ready');
+  const cpuBefore = brokerCpu('rabbitmq');
   const publisher = proc(['raw-publish', String(count), String(size)]);
   const startedAt = await publisher.line('startedAt');
   const doneAt = await consumer.line('doneAt');
+  const cpu = brokerCpu('rabbitmq') - cpuBefore;
   await Promise.all([publisher.exited, consumer.exited]);
   const seconds = (doneAt - startedAt) / 1000;
-  return { count, seconds, rate: count / seconds };
+  return { count, seconds, rate: count / seconds, brokerCpu: cpu };
 }
 
 /** `count` zero-work jobs added with addBulk in chunks of 1,000, one worker process at concurrency 200. */
@@ -67,6 +75,7 @@ export async function bullmqBaseline(count: number, redisUrl: string): Promise<B
     await queue.obliterate({ force: true });
     const worker = proc(['bullmq-work', String(count)]);
     await worker.line('ready');
+    const cpuBefore = brokerCpu('redis');
     const startedAt = Date.now();
     for (let i = 0; i < count; i += 1000) {
       const n = Math.min(1000, count - i);
@@ -79,9 +88,10 @@ export async function bullmqBaseline(count: number, redisUrl: string): Promise<B
       );
     }
     const doneAt = await worker.line('doneAt');
+    const cpu = brokerCpu('redis') - cpuBefore;
     await worker.exited;
     const seconds = (doneAt - startedAt) / 1000;
-    return { count, seconds, rate: count / seconds };
+    return { count, seconds, rate: count / seconds, brokerCpu: cpu };
   } finally {
     await queue.close();
   }

@@ -15,8 +15,8 @@ export function cpuLine(r: RunResult, label = ''): string {
 }
 export function baselineLines(raw: BaselineResult, bull: BaselineResult): string[] {
   return [
-    `baselines, ${raw.count} each: raw broker in separate processes (window of 500 confirms, prefetch 400): ${raw.rate.toFixed(0)} msg/s (${raw.seconds.toFixed(2)} s)`,
-    `  BullMQ (addBulk of 1,000, one worker process at concurrency 200, Redis appendfsync everysec): ${bull.rate.toFixed(0)} jobs/s (${bull.seconds.toFixed(2)} s)`,
+    `baselines, ${raw.count} each: raw broker in separate processes (window of 500 confirms, prefetch 400): ${raw.rate.toFixed(0)} msg/s (${raw.seconds.toFixed(2)} s; RabbitMQ ${raw.brokerCpu.toFixed(2)} CPU s)`,
+    `  BullMQ (addBulk of 1,000, one worker process at concurrency 200, Redis appendfsync everysec): ${bull.rate.toFixed(0)} jobs/s (${bull.seconds.toFixed(2)} s; Redis ${bull.brokerCpu.toFixed(2)} CPU s)`,
   ];
 }
 

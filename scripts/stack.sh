@@ -327,7 +327,7 @@ rabbit_start() {
 # The apps' users and their permission patterns (configure, write, read), applied on every `up`.
 # The gateway declares the topology and owns everything named conveyor.*. A worker consumes the
 # work and event queues and its own control queue, and publishes to conveyor.status and
-# conveyor.dlx only: not to conveyor.tasks, not through the default exchange, and it can delete
+# conveyor.dlx only: not to conveyor.work or conveyor.tasks, not through the default exchange, and it can delete
 # no queue but its own exclusive one.
 GATEWAY_PERMISSIONS='{"configure":"^conveyor\\..*","write":"^conveyor\\..*","read":"^conveyor\\..*"}'
 WORKER_PERMISSIONS='{"configure":"^conveyor\\.control\\..+$","write":"^(conveyor\\.status|conveyor\\.dlx|conveyor\\.control\\..+)$","read":"^(conveyor\\.tasks\\.(high|normal)\\.(cpu|io)|conveyor\\.events\\.enrich|conveyor\\.control|conveyor\\.control\\..+)$"}'

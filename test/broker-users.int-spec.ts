@@ -47,7 +47,10 @@ describe("the worker's broker user", () => {
     );
   });
 
-  it('is refused a publish to conveyor.tasks or through the default exchange', async () => {
+  it('is refused a publish to conveyor.work, conveyor.tasks or through the default exchange', async () => {
+    expect(await asWorker((ch) => ch.publish('conveyor.work', 'task.normal.io', Buffer.from('{}')))).toMatch(
+      /ACCESS_REFUSED/,
+    );
     expect(
       await asWorker((ch) => ch.publish('conveyor.tasks', 'task.normal.io.demo.work', Buffer.from('{}'))),
     ).toMatch(/ACCESS_REFUSED/);

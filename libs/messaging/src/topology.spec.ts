@@ -6,6 +6,7 @@ import {
   WORK_QUEUES,
   assertTopology,
   taskRoutingKey,
+  workRoutingKey,
 } from './topology';
 
 /** Records declarations; the real broker is exercised by the integration tests. */
@@ -51,6 +52,23 @@ describe('topology', () => {
       const key = taskRoutingKey(priority, kind, 'demo.work');
       expect(patterns.filter((p) => p.re.test(key)).map((p) => p.queue)).toEqual([queue]);
     }
+  });
+
+  it('binds each work queue to the direct exchange by its lane alone, unroutable ones dead-lettered', async () => {
+    const { channel, calls } = recordingChannel();
+    await assertTopology(channel);
+    const work = calls.find((c) => c.op === 'exchange' && c.args[0] === EXCHANGES.work);
+    expect(work?.args.slice(1)).toEqual([
+      'direct',
+      { durable: true, arguments: { 'alternate-exchange': EXCHANGES.dlx } },
+    ]);
+    const bindings = calls.filter((c) => c.op === 'bind' && c.args[1] === EXCHANGES.work);
+    expect(bindings.map((c) => [c.args[0], c.args[2]]).sort()).toEqual(
+      WORK_QUEUES.map(({ queue, priority, kind }) => [queue, workRoutingKey(priority, kind)]).sort(),
+    );
+    // The outbox tells the lanes apart by this prefix (`routing_key LIKE 'task.high.%'`).
+    expect(workRoutingKey('high', 'io')).toMatch(/^task\.high\./);
+    expect(workRoutingKey('normal', 'cpu')).not.toMatch(/^task\.high\./);
   });
 });
 

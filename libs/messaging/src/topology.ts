@@ -3,7 +3,13 @@ import { PRIORITIES, Priority, TASK_KINDS, TaskKind } from '@conveyor/contracts'
 
 /** Exchange and queue names are a public contract (operators and outside publishers use them). */
 export const EXCHANGES = {
+  /** Task messages by `task.<priority>.<kind>.<type>` (topic), for any publisher. */
   tasks: 'conveyor.tasks',
+  /**
+   * The gateways' task messages, by lane `task.<priority>.<kind>` (direct): a topic exchange's
+   * routing cost RabbitMQ about as much CPU again as the rest of a message's way.
+   */
+  work: 'conveyor.work',
   status: 'conveyor.status',
   dlx: 'conveyor.dlx',
   control: 'conveyor.control',
@@ -55,6 +61,11 @@ export function taskRoutingKey(priority: Priority, kind: TaskKind, type: string)
   return `task.${priority}.${kind}.${type}`;
 }
 
+/** `task.<priority>.<kind>`: a work queue's key on the direct exchange `conveyor.work`. */
+export function workRoutingKey(priority: Priority, kind: TaskKind): string {
+  return `task.${priority}.${kind}`;
+}
+
 /** Identical arguments everywhere, or RabbitMQ answers PRECONDITION_FAILED. */
 export const QUORUM_QUEUE_ARGS = {
   'x-queue-type': 'quorum',
@@ -74,12 +85,17 @@ export async function assertTopology(channel: Channel): Promise<void> {
     durable: true,
     arguments: { 'alternate-exchange': EXCHANGES.dlx },
   });
+  await channel.assertExchange(EXCHANGES.work, 'direct', {
+    durable: true,
+    arguments: { 'alternate-exchange': EXCHANGES.dlx },
+  });
   await channel.assertExchange(EXCHANGES.status, 'direct', { durable: true });
   await channel.assertExchange(EXCHANGES.control, 'fanout', { durable: true });
 
   for (const { queue, priority, kind } of WORK_QUEUES) {
     await channel.assertQueue(queue, { durable: true, arguments: QUORUM_QUEUE_ARGS });
     await channel.bindQueue(queue, EXCHANGES.tasks, `task.${priority}.${kind}.#`);
+    await channel.bindQueue(queue, EXCHANGES.work, workRoutingKey(priority, kind));
   }
   await channel.assertQueue(QUEUES.status, { durable: true, arguments: QUORUM_QUEUE_ARGS });
   await channel.bindQueue(QUEUES.status, EXCHANGES.status, STATUS_ROUTING_KEY);

@@ -1,5 +1,5 @@
 import { ATTEMPT_HEADER, GROUP_RATE_HEADER, Priority, TaskMessage, findTaskType } from '@conveyor/contracts';
-import { AmqpService, EXCHANGES, SIGNATURE_HEADER, signTask, taskRoutingKey } from '@conveyor/messaging';
+import { AmqpService, EXCHANGES, SIGNATURE_HEADER, signTask, workRoutingKey } from '@conveyor/messaging';
 import type { NewOutboxMessage } from './outbox.repository';
 import type { TasksMetrics } from './tasks.metrics';
 
@@ -23,8 +23,9 @@ export function taskOutboxMessage(task: TaskIdentity, attempt: number, available
   return {
     taskId: task.id,
     attempt,
-    exchange: EXCHANGES.tasks,
-    routingKey: taskRoutingKey(task.priority, contract.kindOf(task.payload as object), task.type),
+    // The direct exchange, by lane: the key keeps `task.<priority>.`, which the outbox's lane indexes read.
+    exchange: EXCHANGES.work,
+    routingKey: workRoutingKey(task.priority, contract.kindOf(task.payload as object)),
     messageId: `${task.id}/${attempt}`,
     messageType: task.type,
     body,
