@@ -6,6 +6,7 @@ import amqp, { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-man
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { REJECTION_HEADER } from '@conveyor/contracts';
 import { corkWrites } from './corked-writes';
+import { confirmInOrder } from './in-order-confirms';
 import { Delivery } from './delivery';
 import { MessagingError } from './messaging.error';
 import { Settler } from './settler';
@@ -88,6 +89,8 @@ export class AmqpService implements OnApplicationShutdown {
       },
     });
     this.publisher.on('error', (err: Error) => this.logger.error(`publisher channel: ${err.message}`));
+    if (!confirmInOrder(this.publisher))
+      this.logger.warn('amqp-connection-manager changed: each confirm searches the unconfirmed messages');
   }
 
   /**
