@@ -1,64 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { CommitRow, Database, Tx, commitRowCte, commitRowsCte, execute } from '@conveyor/db';
-import { Priority, TaskErrorInfo, TaskStatus } from '@conveyor/contracts';
+import { Priority, TaskStatus } from '@conveyor/contracts';
 import { TEXT_SEARCH } from './task-search';
 import { NewOutboxMessage, OUTBOX_COLUMNS, OUTBOX_RECORD, outboxRecord } from './outbox.repository';
+import { FlowPlacement, NewTask, PreparedTask, TaskRow, newTaskRow } from './task-rows';
 
-/** A row of the tasks table as this repository reads it. Services map it to the API's TaskResponseDto. */
-export interface TaskRow {
-  id: string;
-  type: string;
-  payload: unknown;
-  priority: Priority;
-  status: TaskStatus;
-  progress: number;
-  result: unknown;
-  error: TaskErrorInfo | null;
-  attempts: number;
-  maxAttempts: number;
-  runAt: Date;
-  idempotencyKey: string | null;
-  createdAt: Date;
-  queuedAt: Date | null;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-  updatedAt: Date;
-  flowId: string | null;
-  flowKey: string | null;
-  group: string | null;
-}
-
-export interface NewTask {
-  id: string;
-  type: string;
-  payload: unknown;
-  priority: Priority;
-  maxAttempts: number;
-  runAt: Date;
-  idempotencyKey: string | null;
-  /** With a key: what the request asked for, to tell a repeat from a reuse with other parameters. */
-  idempotencyFingerprint: string | null;
-  group: string | null;
-}
-
-export interface PreparedTask {
-  task: NewTask;
-  message: NewOutboxMessage;
-  /** In a flow: a task with parents to wait for is stored `waiting` and its message is not written yet. */
-  flow?: FlowPlacement;
-  /**
-   * Published by its gateway right after the commit, so stored `queued` (no second row version for
-   * the mark); its outbox row is the fallback (see FastPublish).
-   */
-  fast?: boolean;
-}
-
-export interface FlowPlacement {
-  flowId: string;
-  key: string;
-  waitingOn: number;
-  onParentFailure: 'cancel' | 'ignore';
-}
+// The row types live in task-rows.ts; their users import them from here, the table's repository.
+export type { FlowPlacement, NewTask, PreparedTask, TaskRow };
 
 export interface TaskFilter {
   status?: TaskStatus;
@@ -278,38 +226,4 @@ export class TasksRepository {
   async countByTypeAndStatus(): Promise<{ type: string; status: TaskStatus; n: number }[]> {
     return this.db.query(`SELECT type, status, count(*)::int AS n FROM tasks GROUP BY type, status`);
   }
-}
-
-/**
- * A task as the insert above stores it, field by field (rest-and-spread cost ~20 µs a task in V8).
- * `queuedAttempt`: the attempt its gateway publishes right after the commit (0: none).
- */
-function newTaskRow(
-  task: NewTask,
-  createdAt: Date,
-  flow: FlowPlacement | undefined,
-  queuedAttempt: number,
-): TaskRow {
-  return {
-    id: task.id,
-    type: task.type,
-    payload: task.payload,
-    priority: task.priority,
-    maxAttempts: task.maxAttempts,
-    runAt: task.runAt,
-    group: task.group,
-    status: flow && flow.waitingOn > 0 ? 'waiting' : queuedAttempt > 0 ? 'queued' : 'pending',
-    flowId: flow?.flowId ?? null,
-    flowKey: flow?.key ?? null,
-    progress: 0,
-    result: null,
-    error: null,
-    attempts: queuedAttempt,
-    idempotencyKey: null,
-    createdAt,
-    queuedAt: queuedAttempt > 0 ? createdAt : null,
-    startedAt: null,
-    finishedAt: null,
-    updatedAt: createdAt,
-  };
 }
