@@ -35,7 +35,7 @@ describe('tasks end to end', () => {
       30_000,
       25,
     );
-    // Polling may miss the short `queued` step (a worker can take the message within ms), never the order.
+    // Polling may miss a short step (`running` of a quick handler), never the order.
     const order = ['pending', 'queued', 'running', 'succeeded'];
     expect(seen.map((s) => order.indexOf(s))).toEqual([...seen.map((s) => order.indexOf(s))].sort());
     expect(seen).toEqual(expect.arrayContaining(['queued', 'running', 'succeeded']));
